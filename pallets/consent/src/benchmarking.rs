@@ -1,0 +1,208 @@
+//! Benchmarks of the consent pallet's calls, each at its worst case.
+
+use super::*;
+use consent_primitives::{ActionSet, CategorySet, PurposeSet};
+use frame_benchmarking::v2::*;
+use frame_support::BoundedVec;
+use frame_system::RawOrigin;
+use sp_core::H256;
+
+const START: consent_primitives::Moment = 1_000_000;
+
+fn full_scope() -> Scope {
+	Scope { categories: CategorySet::all(), actions: ActionSet::all(), purposes: PurposeSet::all() }
+}
+
+/// A patient funded for many items, and a credentialed practitioner.
+fn actors<T: Config>() -> (T::AccountId, T::AccountId) {
+	T::BenchmarkHelper::set_time(START);
+	let patient: T::AccountId = account("patient", 0, 0);
+	let practitioner: T::AccountId = account("practitioner", 0, 0);
+	T::BenchmarkHelper::credential(&practitioner);
+	let plenty = Footprint::from_parts(1000, 1_000_000);
+	T::Deposit::ensure_successful(&patient, plenty);
+	T::Deposit::ensure_successful(&practitioner, plenty);
+	(patient, practitioner)
+}
+
+/// Fill the patient's index for `grantee` with `n` consents.
+fn fill_index<T: Config>(patient: &T::AccountId, grantee: &GranteeOf<T>, n: u32) -> Result<(), BenchmarkError> {
+	for _ in 0..n {
+		Pallet::<T>::grant_consent(
+			RawOrigin::Signed(patient.clone()).into(),
+			grantee.clone(),
+			full_scope(),
+			BoundedVec::new(),
+			None,
+			Some(START + 10),
+		)?;
+	}
+	Ok(())
+}
+
+fn fill_rules<T: Config>(patient: &T::AccountId, n: u32) -> Result<(), BenchmarkError> {
+	for _ in 0..n {
+		Pallet::<T>::add_deny_rule(
+			RawOrigin::Signed(patient.clone()).into(),
+			None,
+			CategorySet::SENSITIVE,
+			PurposeSet::all(),
+		)?;
+	}
+	Ok(())
+}
+
+fn open_request<T: Config>(patient: &T::AccountId, practitioner: &T::AccountId) -> Result<RequestId, BenchmarkError> {
+	let id = NextRequestId::<T>::get();
+	Pallet::<T>::request_access(
+		RawOrigin::Signed(practitioner.clone()).into(),
+		patient.clone(),
+		full_scope(),
+		H256::repeat_byte(1),
+		None,
+		None,
+	)?;
+	Ok(id)
+}
+
+use consent_primitives::RequestId;
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn grant_consent(r: Linear<0, { T::MaxRecordsPerConsent::get() }>) -> Result<(), BenchmarkError> {
+		let (patient, practitioner) = actors::<T>();
+		let grantee = Grantee::Practitioner(practitioner);
+		fill_index::<T>(&patient, &grantee, T::MaxConsentsPerGrantee::get() - 1)?;
+		let records: alloc::vec::Vec<H256> = (0..r).map(|i| H256::repeat_byte(i as u8)).collect();
+		#[extrinsic_call]
+		_(
+			RawOrigin::Signed(patient.clone()),
+			grantee.clone(),
+			full_scope(),
+			BoundedVec::truncate_from(records),
+			None,
+			Some(START + 1_000),
+		);
+		assert_eq!(GranteeIndex::<T>::get(&patient, &grantee).len() as u32, T::MaxConsentsPerGrantee::get());
+		Ok(())
+	}
+
+	#[benchmark]
+	fn revoke_consent() -> Result<(), BenchmarkError> {
+		let (patient, practitioner) = actors::<T>();
+		let grantee = Grantee::Practitioner(practitioner);
+		let first = NextConsentId::<T>::get();
+		fill_index::<T>(&patient, &grantee, T::MaxConsentsPerGrantee::get())?;
+		#[extrinsic_call]
+		_(RawOrigin::Signed(patient.clone()), first);
+		assert!(!Consents::<T>::contains_key(&patient, first));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn add_deny_rule() -> Result<(), BenchmarkError> {
+		let (patient, practitioner) = actors::<T>();
+		fill_rules::<T>(&patient, T::MaxDenyRules::get() - 1)?;
+		#[extrinsic_call]
+		_(
+			RawOrigin::Signed(patient.clone()),
+			Some(Grantee::Practitioner(practitioner)),
+			CategorySet::all(),
+			PurposeSet::all(),
+		);
+		assert_eq!(DenyRules::<T>::get(&patient).len() as u32, T::MaxDenyRules::get());
+		Ok(())
+	}
+
+	#[benchmark]
+	fn remove_deny_rule() -> Result<(), BenchmarkError> {
+		let (patient, _) = actors::<T>();
+		fill_rules::<T>(&patient, T::MaxDenyRules::get())?;
+		let last = NextRuleId::<T>::get() - 1;
+		#[extrinsic_call]
+		_(RawOrigin::Signed(patient.clone()), last);
+		assert_eq!(DenyRules::<T>::get(&patient).len() as u32, T::MaxDenyRules::get() - 1);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn request_access() -> Result<(), BenchmarkError> {
+		let (patient, practitioner) = actors::<T>();
+		let id = NextRequestId::<T>::get();
+		#[extrinsic_call]
+		_(
+			RawOrigin::Signed(practitioner),
+			patient,
+			full_scope(),
+			H256::repeat_byte(1),
+			None,
+			Some(START + 1_000),
+		);
+		assert!(Requests::<T>::contains_key(id));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn approve_request() -> Result<(), BenchmarkError> {
+		let (patient, practitioner) = actors::<T>();
+		let grantee = Grantee::Practitioner(practitioner.clone());
+		fill_index::<T>(&patient, &grantee, T::MaxConsentsPerGrantee::get() - 1)?;
+		let id = open_request::<T>(&patient, &practitioner)?;
+		#[extrinsic_call]
+		_(RawOrigin::Signed(patient.clone()), id, None);
+		assert!(!Requests::<T>::contains_key(id));
+		assert_eq!(GranteeIndex::<T>::get(&patient, &grantee).len() as u32, T::MaxConsentsPerGrantee::get());
+		Ok(())
+	}
+
+	#[benchmark]
+	fn deny_request() -> Result<(), BenchmarkError> {
+		let (patient, practitioner) = actors::<T>();
+		let id = open_request::<T>(&patient, &practitioner)?;
+		#[extrinsic_call]
+		_(RawOrigin::Signed(patient), id);
+		assert!(!Requests::<T>::contains_key(id));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn cancel_request() -> Result<(), BenchmarkError> {
+		let (patient, practitioner) = actors::<T>();
+		let id = open_request::<T>(&patient, &practitioner)?;
+		#[extrinsic_call]
+		_(RawOrigin::Signed(practitioner), id);
+		assert!(!Requests::<T>::contains_key(id));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn reap_consent() -> Result<(), BenchmarkError> {
+		let (patient, practitioner) = actors::<T>();
+		let grantee = Grantee::Practitioner(practitioner);
+		let first = NextConsentId::<T>::get();
+		fill_index::<T>(&patient, &grantee, T::MaxConsentsPerGrantee::get())?;
+		T::BenchmarkHelper::set_time(START + 10);
+		let reaper: T::AccountId = whitelisted_caller();
+		#[extrinsic_call]
+		reap_expired(RawOrigin::Signed(reaper), ExpiredItem::Consent { patient: patient.clone(), consent_id: first });
+		assert!(!Consents::<T>::contains_key(&patient, first));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn reap_request() -> Result<(), BenchmarkError> {
+		let (patient, practitioner) = actors::<T>();
+		let id = open_request::<T>(&patient, &practitioner)?;
+		T::BenchmarkHelper::set_time(START + T::RequestTtl::get());
+		let reaper: T::AccountId = whitelisted_caller();
+		#[extrinsic_call]
+		reap_expired(RawOrigin::Signed(reaper), ExpiredItem::Request { request_id: id });
+		assert!(!Requests::<T>::contains_key(id));
+		Ok(())
+	}
+
+	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
+}

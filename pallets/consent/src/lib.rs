@@ -1,0 +1,854 @@
+//! # Consent pallet
+//!
+//! What a patient has allowed, what they refuse, who asked, and the one function that answers
+//! "may this account do this action on this category of this patient's data, for this purpose,
+//! now?" ([`Pallet::decide`], exposed through [`consent_primitives::AccessControl`], the
+//! `ConsentApi` runtime API and the node's `consent_checkAccess` RPC method).
+//!
+//! ## Calls
+//! All patient calls must be _Signed_ by the patient; a guardian or legal representative makes
+//! them through pallet-proxy with the runtime's consent-management proxy type, which dispatches
+//! them as the patient.
+//! - [`Pallet::grant_consent`], [`Pallet::revoke_consent`]: the patient's consents;
+//! - [`Pallet::add_deny_rule`], [`Pallet::remove_deny_rule`]: rules that beat every consent;
+//! - [`Pallet::request_access`] (a practitioner with a valid credential),
+//!   [`Pallet::approve_request`], [`Pallet::deny_request`] (the patient),
+//!   [`Pallet::cancel_request`] (the requester);
+//! - [`Pallet::reap_expired`]: anyone removes an expired consent or request; the deposit goes
+//!   back to its owner.
+//!
+//! ## Storage
+//! - [`Consents`]: (patient, id) → [`Consent`]; [`GranteeIndex`]: (patient, grantee) → ids, so
+//!   that the access decision reads only the consents of the accessor's own grantee keys (at most
+//!   two plus one per role) and its cost does not grow with the number of consents a patient holds;
+//! - [`DenyRules`]: patient → bounded list of rules;
+//! - [`Requests`]: id → [`AccessRequest`], with [`PendingByRequester`] counts;
+//! - [`Counts`]: per-patient item counts; [`ConsentVersion`]: per-patient counter bumped by
+//!   every change of the patient's consents or rules, so gateways can invalidate caches.
+//!
+//! ## Invariants
+//! - every consent, rule and request holds its owner's deposit (a `Consideration` under
+//!   [`HoldReason::StorageDeposit`]), released when the item is removed;
+//! - [`GranteeIndex`] lists exactly the ids of [`Consents`], under their grantee;
+//! - counts equal the items stored, and never exceed their `Max*` bound;
+//! - a failed call changes nothing.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+mod types;
+pub mod weights;
+
+pub use types::*;
+pub use weights::WeightInfo;
+
+use alloc::vec::Vec;
+use consent_primitives::{
+	AccessControl, Action, ConsentView, CredentialInspect, CredentialStatus, DataCategory,
+	Decision, DelegateCheck, DenyReason, EmergencyAccess, Grantee, PermitReason, Purpose,
+	RecordId,
+};
+use frame_support::traits::{Consideration, Footprint, Get, Time};
+
+/// What the benchmarks need from the rest of the runtime.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AccountId> {
+	/// Make `who` a practitioner with a valid credential.
+	fn credential(who: &AccountId);
+	/// Set the wall clock (ms).
+	fn set_time(now: consent_primitives::Moment);
+}
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use consent_primitives::{ConsentId, Moment, RequestId, RuleId};
+	use frame_support::{pallet_prelude::*, traits::fungible};
+	use frame_system::pallet_prelude::*;
+	use sp_core::H256;
+	use sp_runtime::Saturating;
+
+	/// The in-code storage version.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
+	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
+	pub struct Pallet<T>(_);
+
+	/// The deposit ticket of one stored item.
+	pub type TicketOf<T> = <T as Config>::Deposit;
+	/// A stored consent.
+	pub type ConsentOf<T> =
+		Consent<<T as frame_system::Config>::AccountId, <T as Config>::MaxRecordsPerConsent, TicketOf<T>>;
+	/// A stored deny rule.
+	pub type DenyRuleOf<T> = DenyRule<<T as frame_system::Config>::AccountId, TicketOf<T>>;
+	/// A stored access request.
+	pub type RequestOf<T> = AccessRequest<<T as frame_system::Config>::AccountId, TicketOf<T>>;
+	/// A grantee.
+	pub type GranteeOf<T> = Grantee<<T as frame_system::Config>::AccountId>;
+
+	/// Configuration of the consent pallet.
+	#[pallet::config]
+	pub trait Config: frame_system::Config {
+		/// The overarching event type.
+		#[allow(deprecated)]
+		type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
+		/// The overarching hold reason.
+		type RuntimeHoldReason: From<HoldReason>;
+		/// The currency deposits are held in (inspected by `try_state`).
+		type Currency: fungible::InspectHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+		/// The deposit held for every stored consent, rule and request, priced by its footprint.
+		type Deposit: Consideration<Self::AccountId, Footprint>
+			+ Clone
+			+ PartialEq
+			+ Eq
+			+ core::fmt::Debug
+			+ MaxEncodedLen
+			+ TypeInfo;
+		/// Wall-clock time (pallet-timestamp): validity periods are moments, not blocks.
+		type Time: Time<Moment = Moment>;
+		/// Practitioner credentials (the registry pallet).
+		type Credentials: CredentialInspect<Self::AccountId>;
+		/// Emergency sessions (the break-glass pallet, or `()`).
+		type Emergency: EmergencyAccess<Self::AccountId>;
+		/// Who acts for a patient (consent-management proxies).
+		type Delegates: DelegateCheck<Self::AccountId>;
+		/// The most consents a patient may hold.
+		#[pallet::constant]
+		type MaxConsentsPerPatient: Get<u32>;
+		/// The most consents a patient may hold for one grantee.
+		#[pallet::constant]
+		type MaxConsentsPerGrantee: Get<u32>;
+		/// The most records one consent may name.
+		#[pallet::constant]
+		type MaxRecordsPerConsent: Get<u32>;
+		/// The most deny rules a patient may set.
+		#[pallet::constant]
+		type MaxDenyRules: Get<u32>;
+		/// The most pending access requests addressed to one patient.
+		#[pallet::constant]
+		type MaxPendingPerPatient: Get<u32>;
+		/// The most pending access requests one practitioner may have open.
+		#[pallet::constant]
+		type MaxPendingPerRequester: Get<u32>;
+		/// How long an unanswered access request stays open (ms).
+		#[pallet::constant]
+		type RequestTtl: Get<Moment>;
+		/// Weights of this pallet's calls, generated by its benchmarks.
+		type WeightInfo: WeightInfo;
+		/// Sets up what the benchmarks need from the other pallets.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
+	}
+
+	/// Why this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// The deposit for a stored consent, deny rule or access request.
+		StorageDeposit,
+	}
+
+	/// A patient's consents.
+	#[pallet::storage]
+	pub type Consents<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Twox64Concat,
+		ConsentId,
+		ConsentOf<T>,
+	>;
+
+	/// The ids of a patient's consents, by grantee: what the access decision reads.
+	#[pallet::storage]
+	pub type GranteeIndex<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Blake2_128Concat,
+		GranteeOf<T>,
+		BoundedVec<ConsentId, T::MaxConsentsPerGrantee>,
+		ValueQuery,
+	>;
+
+	/// A patient's deny rules.
+	#[pallet::storage]
+	pub type DenyRules<T: Config> = StorageMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		BoundedVec<(RuleId, DenyRuleOf<T>), T::MaxDenyRules>,
+		ValueQuery,
+	>;
+
+	/// Pending access requests.
+	#[pallet::storage]
+	pub type Requests<T: Config> = StorageMap<_, Twox64Concat, RequestId, RequestOf<T>>;
+
+	/// How many requests each practitioner has pending.
+	#[pallet::storage]
+	pub type PendingByRequester<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
+	/// Per-patient item counts.
+	#[pallet::storage]
+	pub type Counts<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, PatientCounts, ValueQuery>;
+
+	/// Per-patient version, bumped by every change of the patient's consents or deny rules.
+	#[pallet::storage]
+	pub type ConsentVersion<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u64, ValueQuery>;
+
+	/// The next consent id.
+	#[pallet::storage]
+	pub type NextConsentId<T: Config> = StorageValue<_, ConsentId, ValueQuery>;
+
+	/// The next deny rule id.
+	#[pallet::storage]
+	pub type NextRuleId<T: Config> = StorageValue<_, RuleId, ValueQuery>;
+
+	/// The next request id.
+	#[pallet::storage]
+	pub type NextRequestId<T: Config> = StorageValue<_, RequestId, ValueQuery>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A patient granted a consent.
+		ConsentGranted {
+			patient: T::AccountId,
+			consent_id: ConsentId,
+			grantee: GranteeOf<T>,
+			scope: Scope,
+			start: Moment,
+			end: Option<Moment>,
+		},
+		/// A patient revoked a consent; it no longer permits anything.
+		ConsentRevoked { patient: T::AccountId, consent_id: ConsentId },
+		/// An expired consent was removed and its deposit returned to the patient.
+		ConsentReaped { patient: T::AccountId, consent_id: ConsentId, reaper: T::AccountId },
+		/// A patient added a deny rule.
+		DenyRuleAdded { patient: T::AccountId, rule_id: RuleId },
+		/// A patient removed a deny rule.
+		DenyRuleRemoved { patient: T::AccountId, rule_id: RuleId },
+		/// A practitioner asked a patient for access.
+		AccessRequested {
+			request_id: RequestId,
+			patient: T::AccountId,
+			requester: T::AccountId,
+			scope: Scope,
+			justification_hash: H256,
+			expires_at: Moment,
+		},
+		/// The patient approved a request; the consent it created.
+		RequestApproved { request_id: RequestId, patient: T::AccountId, consent_id: ConsentId },
+		/// The patient denied a request.
+		RequestDenied { request_id: RequestId, patient: T::AccountId },
+		/// The requester withdrew a request.
+		RequestCancelled { request_id: RequestId, requester: T::AccountId },
+		/// An unanswered request lapsed and was removed; the requester's deposit was returned.
+		RequestReaped { request_id: RequestId, reaper: T::AccountId },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// No such consent of this patient.
+		NotFound,
+		/// The consent was already revoked or reaped.
+		AlreadyRevoked,
+		/// A scope must name at least one category, one action and one purpose.
+		EmptyScope,
+		/// The period ends before it starts.
+		InvalidPeriod,
+		/// The period is already over.
+		PeriodInPast,
+		/// The grantee is not a credentialed practitioner or an active organization.
+		UnknownGrantee,
+		/// The patient holds as many consents as allowed (in all, or for this grantee).
+		TooManyConsents,
+		/// The patient has as many deny rules as allowed.
+		TooManyDenyRules,
+		/// No such deny rule of this patient.
+		RuleNotFound,
+		/// No such pending request.
+		RequestNotFound,
+		/// The patient has as many pending requests as allowed.
+		TooManyRequests,
+		/// The practitioner has as many pending requests as allowed.
+		TooManyOpenRequests,
+		/// Only the patient (or their delegate) may answer this request.
+		NotPatient,
+		/// Only the requester may cancel this request.
+		NotRequester,
+		/// The request lapsed; it can only be reaped.
+		RequestExpired,
+		/// The item has not expired.
+		NotExpired,
+		/// The caller's practitioner credential is missing, suspended or expired.
+		CredentialInvalid,
+		/// The approved scope is wider than the one requested.
+		ScopeExceedsRequest,
+		/// A practitioner cannot ask themself for access.
+		SelfRequest,
+		/// An id counter is exhausted.
+		Overflow,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Grant a consent.
+		///
+		/// Must be _Signed_ by the patient (a delegate calls through their consent-management
+		/// proxy). `grantee`: a practitioner, an organization, or a role at an organization;
+		/// `scope`: categories × actions × purposes, none empty; `records`: if not empty, the only
+		/// records covered; `start` (default now) and optional `end`, in ms since the epoch. The
+		/// patient's deposit is held until the consent is revoked or reaped.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::grant_consent(records.len() as u32))]
+		pub fn grant_consent(
+			origin: OriginFor<T>,
+			grantee: GranteeOf<T>,
+			scope: Scope,
+			records: BoundedVec<RecordId, T::MaxRecordsPerConsent>,
+			start: Option<Moment>,
+			end: Option<Moment>,
+		) -> DispatchResult {
+			let patient = ensure_signed(origin)?;
+			let now = T::Time::now();
+			let start = start.unwrap_or(now);
+			Self::ensure_valid_grant(&grantee, &scope, start, end, now)?;
+			let consent_id = Self::store_consent(&patient, grantee.clone(), scope, records, start, end)?;
+			Self::deposit_event(Event::ConsentGranted { patient, consent_id, grantee, scope, start, end });
+			Ok(())
+		}
+
+		/// Revoke a consent: it stops permitting at once and the deposit is released.
+		///
+		/// Must be _Signed_ by the patient (or through their delegate).
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::revoke_consent())]
+		pub fn revoke_consent(origin: OriginFor<T>, consent_id: ConsentId) -> DispatchResult {
+			let patient = ensure_signed(origin)?;
+			Self::remove_consent(&patient, consent_id)?;
+			Self::deposit_event(Event::ConsentRevoked { patient, consent_id });
+			Ok(())
+		}
+
+		/// Add a deny rule: no consent permits what it matches.
+		///
+		/// Must be _Signed_ by the patient (or through their delegate). `grantee`: whom it is
+		/// about, or `None` for everyone; `categories` and `purposes` must not be empty.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::add_deny_rule())]
+		pub fn add_deny_rule(
+			origin: OriginFor<T>,
+			grantee: Option<GranteeOf<T>>,
+			categories: consent_primitives::CategorySet,
+			purposes: consent_primitives::PurposeSet,
+		) -> DispatchResult {
+			let patient = ensure_signed(origin)?;
+			ensure!(!categories.is_empty() && !purposes.is_empty(), Error::<T>::EmptyScope);
+			let mut rules = DenyRules::<T>::get(&patient);
+			ensure!((rules.len() as u32) < T::MaxDenyRules::get(), Error::<T>::TooManyDenyRules);
+			let rule_id = NextRuleId::<T>::get();
+			let next = rule_id.checked_add(1).ok_or(Error::<T>::Overflow)?;
+			let deposit = T::Deposit::new(&patient, Footprint::from_mel::<DenyRuleOf<T>>())?;
+			let rule = DenyRule { grantee, categories, purposes, deposit };
+			rules.try_push((rule_id, rule)).map_err(|_| Error::<T>::TooManyDenyRules)?;
+			DenyRules::<T>::insert(&patient, rules);
+			NextRuleId::<T>::put(next);
+			Self::bump_version(&patient);
+			Self::deposit_event(Event::DenyRuleAdded { patient, rule_id });
+			Ok(())
+		}
+
+		/// Remove a deny rule and release its deposit.
+		///
+		/// Must be _Signed_ by the patient (or through their delegate).
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::remove_deny_rule())]
+		pub fn remove_deny_rule(origin: OriginFor<T>, rule_id: RuleId) -> DispatchResult {
+			let patient = ensure_signed(origin)?;
+			let mut rules = DenyRules::<T>::get(&patient);
+			let position =
+				rules.iter().position(|(id, _)| *id == rule_id).ok_or(Error::<T>::RuleNotFound)?;
+			let (_, rule) = rules.remove(position);
+			rule.deposit.drop(&patient)?;
+			if rules.is_empty() {
+				DenyRules::<T>::remove(&patient);
+			} else {
+				DenyRules::<T>::insert(&patient, rules);
+			}
+			Self::bump_version(&patient);
+			Self::deposit_event(Event::DenyRuleRemoved { patient, rule_id });
+			Ok(())
+		}
+
+		/// Ask a patient for access.
+		///
+		/// Must be _Signed_ by a practitioner whose credential is valid. `scope` is what is asked
+		/// for, `justification_hash` the hash of the free-text reason kept off chain, `start`
+		/// (default now) and `end` the requested period. The request lapses after
+		/// [`Config::RequestTtl`]; the requester's deposit is held until it is answered,
+		/// cancelled or reaped.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::request_access())]
+		pub fn request_access(
+			origin: OriginFor<T>,
+			patient: T::AccountId,
+			scope: Scope,
+			justification_hash: H256,
+			start: Option<Moment>,
+			end: Option<Moment>,
+		) -> DispatchResult {
+			let requester = ensure_signed(origin)?;
+			let now = T::Time::now();
+			ensure!(
+				T::Credentials::credential(&requester, now).is_some_and(|c| c.valid),
+				Error::<T>::CredentialInvalid
+			);
+			ensure!(requester != patient, Error::<T>::SelfRequest);
+			let start = start.unwrap_or(now);
+			Self::ensure_valid_scope_and_period(&scope, start, end, now)?;
+			let mut counts = Counts::<T>::get(&patient);
+			ensure!(counts.requests < T::MaxPendingPerPatient::get(), Error::<T>::TooManyRequests);
+			let open = PendingByRequester::<T>::get(&requester);
+			ensure!(open < T::MaxPendingPerRequester::get(), Error::<T>::TooManyOpenRequests);
+			let request_id = NextRequestId::<T>::get();
+			let next = request_id.checked_add(1).ok_or(Error::<T>::Overflow)?;
+			let expires_at = now.saturating_add(T::RequestTtl::get());
+			let deposit = T::Deposit::new(&requester, Footprint::from_mel::<RequestOf<T>>())?;
+
+			counts.requests.saturating_inc();
+			Counts::<T>::insert(&patient, counts);
+			PendingByRequester::<T>::insert(&requester, open.saturating_add(1));
+			NextRequestId::<T>::put(next);
+			Requests::<T>::insert(
+				request_id,
+				AccessRequest {
+					requester: requester.clone(),
+					patient: patient.clone(),
+					scope,
+					justification_hash,
+					start,
+					end,
+					expires_at,
+					deposit,
+				},
+			);
+			Self::deposit_event(Event::AccessRequested {
+				request_id,
+				patient,
+				requester,
+				scope,
+				justification_hash,
+				expires_at,
+			});
+			Ok(())
+		}
+
+		/// Approve a request: creates a consent for the requester, with the requested scope or
+		/// a narrower `scope`, and the requested period.
+		///
+		/// Must be _Signed_ by the patient (or through their delegate). The patient's deposit is
+		/// held for the consent; the requester's deposit for the request is released.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::approve_request())]
+		pub fn approve_request(
+			origin: OriginFor<T>,
+			request_id: RequestId,
+			scope: Option<Scope>,
+		) -> DispatchResult {
+			let patient = ensure_signed(origin)?;
+			let request = Requests::<T>::get(request_id).ok_or(Error::<T>::RequestNotFound)?;
+			ensure!(request.patient == patient, Error::<T>::NotPatient);
+			let now = T::Time::now();
+			ensure!(now < request.expires_at, Error::<T>::RequestExpired);
+			let scope = scope.unwrap_or(request.scope);
+			ensure!(request.scope.includes(&scope), Error::<T>::ScopeExceedsRequest);
+			let grantee = Grantee::Practitioner(request.requester.clone());
+			let (start, end) = (request.start.max(now), request.end);
+			Self::ensure_valid_grant(&grantee, &scope, start, end, now)?;
+			let consent_id =
+				Self::store_consent(&patient, grantee.clone(), scope, Default::default(), start, end)?;
+			Self::remove_request(request_id, request)?;
+			Self::deposit_event(Event::ConsentGranted {
+				patient: patient.clone(),
+				consent_id,
+				grantee,
+				scope,
+				start,
+				end,
+			});
+			Self::deposit_event(Event::RequestApproved { request_id, patient, consent_id });
+			Ok(())
+		}
+
+		/// Deny a request; the requester's deposit is released.
+		///
+		/// Must be _Signed_ by the patient (or through their delegate).
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::deny_request())]
+		pub fn deny_request(origin: OriginFor<T>, request_id: RequestId) -> DispatchResult {
+			let patient = ensure_signed(origin)?;
+			let request = Requests::<T>::get(request_id).ok_or(Error::<T>::RequestNotFound)?;
+			ensure!(request.patient == patient, Error::<T>::NotPatient);
+			Self::remove_request(request_id, request)?;
+			Self::deposit_event(Event::RequestDenied { request_id, patient });
+			Ok(())
+		}
+
+		/// Withdraw a request; its deposit is released.
+		///
+		/// Must be _Signed_ by the practitioner who made it.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::cancel_request())]
+		pub fn cancel_request(origin: OriginFor<T>, request_id: RequestId) -> DispatchResult {
+			let requester = ensure_signed(origin)?;
+			let request = Requests::<T>::get(request_id).ok_or(Error::<T>::RequestNotFound)?;
+			ensure!(request.requester == requester, Error::<T>::NotRequester);
+			Self::remove_request(request_id, request)?;
+			Self::deposit_event(Event::RequestCancelled { request_id, requester });
+			Ok(())
+		}
+
+		/// Remove an expired consent or a lapsed request; the deposit goes back to its owner.
+		///
+		/// Must be _Signed_ by anyone (permissionless clean-up).
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::reap_consent().max(T::WeightInfo::reap_request()))]
+		pub fn reap_expired(
+			origin: OriginFor<T>,
+			item: ExpiredItem<T::AccountId>,
+		) -> DispatchResultWithPostInfo {
+			let reaper = ensure_signed(origin)?;
+			let now = T::Time::now();
+			match item {
+				ExpiredItem::Consent { patient, consent_id } => {
+					let consent =
+						Consents::<T>::get(&patient, consent_id).ok_or(Error::<T>::NotFound)?;
+					ensure!(consent.is_expired(now), Error::<T>::NotExpired);
+					Self::remove_consent(&patient, consent_id)?;
+					Self::deposit_event(Event::ConsentReaped { patient, consent_id, reaper });
+					Ok(Some(T::WeightInfo::reap_consent()).into())
+				},
+				ExpiredItem::Request { request_id } => {
+					let request =
+						Requests::<T>::get(request_id).ok_or(Error::<T>::RequestNotFound)?;
+					ensure!(request.expires_at <= now, Error::<T>::NotExpired);
+					Self::remove_request(request_id, request)?;
+					Self::deposit_event(Event::RequestReaped { request_id, reaper });
+					Ok(Some(T::WeightInfo::reap_request()).into())
+				},
+			}
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		fn ensure_valid_scope_and_period(
+			scope: &Scope,
+			start: Moment,
+			end: Option<Moment>,
+			now: Moment,
+		) -> DispatchResult {
+			ensure!(!scope.is_empty(), Error::<T>::EmptyScope);
+			if let Some(end) = end {
+				ensure!(end > start, Error::<T>::InvalidPeriod);
+				ensure!(end > now, Error::<T>::PeriodInPast);
+			}
+			Ok(())
+		}
+
+		fn ensure_valid_grant(
+			grantee: &GranteeOf<T>,
+			scope: &Scope,
+			start: Moment,
+			end: Option<Moment>,
+			now: Moment,
+		) -> DispatchResult {
+			Self::ensure_valid_scope_and_period(scope, start, end, now)?;
+			let known = match grantee {
+				Grantee::Practitioner(who) => T::Credentials::credential(who, now).is_some(),
+				Grantee::Organization(org) | Grantee::Role { organization: org, .. } =>
+					T::Credentials::organization_active(*org),
+			};
+			ensure!(known, Error::<T>::UnknownGrantee);
+			Ok(())
+		}
+
+		/// Store a consent (deposit, index, counts, version); nothing is written on error.
+		fn store_consent(
+			patient: &T::AccountId,
+			grantee: GranteeOf<T>,
+			scope: Scope,
+			records: BoundedVec<RecordId, T::MaxRecordsPerConsent>,
+			start: Moment,
+			end: Option<Moment>,
+		) -> Result<ConsentId, DispatchError> {
+			let mut counts = Counts::<T>::get(patient);
+			ensure!(counts.consents < T::MaxConsentsPerPatient::get(), Error::<T>::TooManyConsents);
+			let mut ids = GranteeIndex::<T>::get(patient, &grantee);
+			let consent_id = NextConsentId::<T>::get();
+			let next = consent_id.checked_add(1).ok_or(Error::<T>::Overflow)?;
+			ids.try_push(consent_id).map_err(|_| Error::<T>::TooManyConsents)?;
+			let deposit = T::Deposit::new(patient, Footprint::from_mel::<ConsentOf<T>>())?;
+
+			GranteeIndex::<T>::insert(patient, &grantee, ids);
+			Consents::<T>::insert(
+				patient,
+				consent_id,
+				Consent { grantee, scope, records, start, end, deposit },
+			);
+			counts.consents.saturating_inc();
+			Counts::<T>::insert(patient, counts);
+			NextConsentId::<T>::put(next);
+			Self::bump_version(patient);
+			Ok(consent_id)
+		}
+
+		/// Remove a consent (deposit, index, counts, version); nothing is written on error.
+		fn remove_consent(patient: &T::AccountId, consent_id: ConsentId) -> DispatchResult {
+			let consent = Consents::<T>::get(patient, consent_id).ok_or_else(|| {
+				if consent_id < NextConsentId::<T>::get() {
+					Error::<T>::AlreadyRevoked
+				} else {
+					Error::<T>::NotFound
+				}
+			})?;
+			consent.deposit.drop(patient)?;
+			Consents::<T>::remove(patient, consent_id);
+			GranteeIndex::<T>::mutate_exists(patient, &consent.grantee, |ids| {
+				if let Some(list) = ids {
+					list.retain(|id| *id != consent_id);
+					if list.is_empty() {
+						*ids = None;
+					}
+				}
+			});
+			Counts::<T>::mutate_exists(patient, |counts| {
+				if let Some(c) = counts {
+					c.consents.saturating_dec();
+					if *c == PatientCounts::default() {
+						*counts = None;
+					}
+				}
+			});
+			Self::bump_version(patient);
+			Ok(())
+		}
+
+		/// Remove a request and release the requester's deposit.
+		fn remove_request(request_id: RequestId, request: RequestOf<T>) -> DispatchResult {
+			request.deposit.drop(&request.requester)?;
+			Requests::<T>::remove(request_id);
+			PendingByRequester::<T>::mutate_exists(&request.requester, |open| {
+				*open = open.map(|n| n.saturating_sub(1)).filter(|n| *n > 0);
+			});
+			Counts::<T>::mutate_exists(&request.patient, |counts| {
+				if let Some(c) = counts {
+					c.requests.saturating_dec();
+					if *c == PatientCounts::default() {
+						*counts = None;
+					}
+				}
+			});
+			Ok(())
+		}
+
+		fn bump_version(patient: &T::AccountId) {
+			ConsentVersion::<T>::mutate(patient, |v| *v = v.wrapping_add(1));
+		}
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// The access decision, in the order the specification gives:
+	/// 1. the patient, or their delegate: permit;
+	/// 2. anyone else must hold a valid practitioner credential;
+	/// 3. a matching deny rule denies;
+	/// 4. an active consent that covers the access (and the record, if it names records) permits;
+	/// 5. an active emergency session that covers the category permits;
+	/// 6. otherwise deny, saying why (out of the consent's records, expired, or no consent).
+	///
+	/// Reads at most: the deny rules, and the consents indexed under the accessor's grantee
+	/// keys (itself, its organization, its roles there), never all of the patient's consents.
+	pub fn decide(
+		patient: &T::AccountId,
+		accessor: &T::AccountId,
+		category: DataCategory,
+		action: Action,
+		purpose: Purpose,
+		record: Option<RecordId>,
+	) -> Decision {
+		if accessor == patient {
+			return Decision::Permit(PermitReason::Owner);
+		}
+		if T::Delegates::is_delegate(patient, accessor) {
+			return Decision::Permit(PermitReason::Delegate);
+		}
+		let now = T::Time::now();
+		let Some(credential) = T::Credentials::credential(accessor, now).filter(|c| c.valid) else {
+			return Decision::Deny(DenyReason::CredentialInvalid);
+		};
+		if let Some((rule_id, _)) = DenyRules::<T>::get(patient)
+			.iter()
+			.find(|(_, rule)| rule.matches(accessor, &credential, category, purpose))
+		{
+			return Decision::Deny(DenyReason::DeniedByRule(*rule_id));
+		}
+
+		let (mut expired, mut out_of_scope) = (false, false);
+		for grantee in Self::grantee_keys(accessor, &credential) {
+			for consent_id in GranteeIndex::<T>::get(patient, &grantee) {
+				let Some(consent) = Consents::<T>::get(patient, consent_id) else {
+					frame_support::defensive!("indexed consent missing");
+					continue;
+				};
+				if !consent.scope.covers(category, action, purpose) {
+					continue;
+				}
+				if !consent.in_period(now) {
+					expired = true;
+				} else if !consent.reaches(record) {
+					out_of_scope = true;
+				} else {
+					return Decision::Permit(PermitReason::Consent(consent_id));
+				}
+			}
+		}
+		if let Some(session) = T::Emergency::active_session(patient, accessor, category, now) {
+			return Decision::Permit(PermitReason::Emergency(session));
+		}
+		Decision::Deny(match (out_of_scope, expired) {
+			(true, _) => DenyReason::RecordOutOfScope,
+			(false, true) => DenyReason::Expired,
+			(false, false) => DenyReason::NoConsent,
+		})
+	}
+
+	/// The grantee keys under which a consent may name `accessor`.
+	fn grantee_keys(
+		accessor: &T::AccountId,
+		credential: &CredentialStatus,
+	) -> impl Iterator<Item = Grantee<T::AccountId>> {
+		let organization = credential.organization;
+		[Grantee::Practitioner(accessor.clone()), Grantee::Organization(organization)]
+			.into_iter()
+			.chain(credential.roles.iter().map(move |role| Grantee::Role { organization, role }))
+	}
+
+	/// A patient's consents, for the patient's own view (runtime API `consents_of`).
+	pub fn consents_of(patient: &T::AccountId) -> Vec<ConsentView<T::AccountId>> {
+		let now = T::Time::now();
+		let mut views: Vec<_> = Consents::<T>::iter_prefix(patient)
+			.map(|(id, c)| ConsentView {
+				id,
+				active: c.in_period(now),
+				grantee: c.grantee,
+				categories: c.scope.categories,
+				actions: c.scope.actions,
+				purposes: c.scope.purposes,
+				records: c.records.into_inner(),
+				start: c.start,
+				end: c.end,
+			})
+			.collect();
+		views.sort_by_key(|v| v.id);
+		views
+	}
+
+	#[cfg(any(feature = "try-runtime", test))]
+	pub(crate) fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		use alloc::collections::BTreeMap;
+		use frame_support::{ensure, traits::fungible::InspectHold};
+		use sp_runtime::traits::Zero;
+		let mut consents = BTreeMap::<T::AccountId, u32>::new();
+		let mut owners = BTreeMap::<T::AccountId, ()>::new();
+		for (patient, id, consent) in Consents::<T>::iter() {
+			ensure!(
+				GranteeIndex::<T>::get(&patient, &consent.grantee).contains(&id),
+				"consent missing from the grantee index"
+			);
+			*consents.entry(patient.clone()).or_default() += 1;
+			owners.insert(patient, ());
+		}
+		for (patient, grantee, ids) in GranteeIndex::<T>::iter() {
+			ensure!(!ids.is_empty(), "empty grantee index entry");
+			for id in ids {
+				ensure!(
+					Consents::<T>::get(&patient, id).is_some_and(|c| c.grantee == grantee),
+					"index names a consent that is not there"
+				);
+			}
+		}
+		let mut requests = BTreeMap::<T::AccountId, u32>::new();
+		let mut open = BTreeMap::<T::AccountId, u32>::new();
+		for (_, request) in Requests::<T>::iter() {
+			*requests.entry(request.patient).or_default() += 1;
+			*open.entry(request.requester.clone()).or_default() += 1;
+			owners.insert(request.requester, ());
+		}
+		for (patient, rules) in DenyRules::<T>::iter() {
+			ensure!(!rules.is_empty(), "empty deny rule list stored");
+			owners.insert(patient, ());
+		}
+		for (patient, counts) in Counts::<T>::iter() {
+			ensure!(
+				counts.consents == consents.get(&patient).copied().unwrap_or_default(),
+				"consent count disagrees"
+			);
+			ensure!(
+				counts.requests == requests.get(&patient).copied().unwrap_or_default(),
+				"request count disagrees"
+			);
+		}
+		ensure!(
+			consents.keys().chain(requests.keys()).all(|p| Counts::<T>::contains_key(p)),
+			"items without counts"
+		);
+		for (requester, n) in PendingByRequester::<T>::iter() {
+			ensure!(open.get(&requester).copied() == Some(n), "open request count disagrees");
+		}
+		ensure!(open.len() == PendingByRequester::<T>::iter().count(), "requester without count");
+		let reason: T::RuntimeHoldReason = HoldReason::StorageDeposit.into();
+		for owner in owners.keys() {
+			ensure!(
+				!T::Currency::balance_on_hold(&reason, owner).is_zero(),
+				"stored item without a held deposit"
+			);
+		}
+		Ok(())
+	}
+}
+
+impl<T: Config> AccessControl<T::AccountId> for Pallet<T> {
+	fn check_access(
+		patient: &T::AccountId,
+		accessor: &T::AccountId,
+		category: DataCategory,
+		action: Action,
+		purpose: Purpose,
+		record: Option<RecordId>,
+	) -> Decision {
+		Self::decide(patient, accessor, category, action, purpose, record)
+	}
+}
+

@@ -1,0 +1,202 @@
+//! Stored and call types of the consent pallet.
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use consent_primitives::{
+	Action, ActionSet, CategorySet, CredentialStatus, DataCategory, Grantee, Moment, Purpose,
+	PurposeSet, RecordId, RequestId,
+};
+use frame_support::{traits::Get, BoundedVec, CloneNoBound, EqNoBound, PartialEqNoBound, DebugNoBound};
+use scale_info::TypeInfo;
+use sp_core::H256;
+
+/// What a consent, rule or request covers: categories × actions × purposes.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, Copy, PartialEq, Eq, Debug, MaxEncodedLen, TypeInfo,
+)]
+pub struct Scope {
+	/// The data categories.
+	pub categories: CategorySet,
+	/// Read and/or write.
+	pub actions: ActionSet,
+	/// The purposes of use.
+	pub purposes: PurposeSet,
+}
+
+impl Scope {
+	/// Whether any of the three sets is empty (such a scope covers nothing).
+	pub fn is_empty(&self) -> bool {
+		self.categories.is_empty() || self.actions.is_empty() || self.purposes.is_empty()
+	}
+
+	/// Whether the scope covers one access.
+	pub fn covers(&self, category: DataCategory, action: Action, purpose: Purpose) -> bool {
+		self.categories.contains(category) &&
+			self.actions.contains(action) &&
+			self.purposes.contains(purpose)
+	}
+
+	/// Whether every access `other` covers is covered by `self`.
+	pub fn includes(&self, other: &Scope) -> bool {
+		self.categories.is_superset(other.categories) &&
+			self.actions.is_superset(other.actions) &&
+			self.purposes.is_superset(other.purposes)
+	}
+}
+
+/// Whether `grantee` designates the practitioner `accessor` holding `credential`.
+pub fn grantee_matches<AccountId: PartialEq>(
+	grantee: &Grantee<AccountId>,
+	accessor: &AccountId,
+	credential: &CredentialStatus,
+) -> bool {
+	match grantee {
+		Grantee::Practitioner(who) => who == accessor,
+		Grantee::Organization(org) => *org == credential.organization,
+		Grantee::Role { organization, role } =>
+			*organization == credential.organization && credential.roles.contains(*role),
+	}
+}
+
+/// A patient's consent. The patient is the storage key, not part of the value.
+#[derive(
+	Encode, Decode, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, MaxEncodedLen, TypeInfo,
+)]
+#[scale_info(skip_type_params(MaxRecords))]
+pub struct Consent<AccountId, MaxRecords: Get<u32>, Ticket>
+where
+	AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
+	Ticket: Clone + PartialEq + Eq + core::fmt::Debug,
+{
+	/// Who may access.
+	pub grantee: Grantee<AccountId>,
+	/// What they may access.
+	pub scope: Scope,
+	/// If not empty, the only records the consent covers.
+	pub records: BoundedVec<RecordId, MaxRecords>,
+	/// First moment of validity (ms).
+	pub start: Moment,
+	/// First moment of invalidity (ms), if any.
+	pub end: Option<Moment>,
+	/// The patient's deposit for this item.
+	pub deposit: Ticket,
+}
+
+impl<AccountId, MaxRecords, Ticket> Consent<AccountId, MaxRecords, Ticket>
+where
+	AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
+	MaxRecords: Get<u32>,
+	Ticket: Clone + PartialEq + Eq + core::fmt::Debug,
+{
+	/// Whether `now` is inside the validity period.
+	pub fn in_period(&self, now: Moment) -> bool {
+		self.start <= now && self.end.is_none_or(|end| now < end)
+	}
+
+	/// Whether the period is over for good.
+	pub fn is_expired(&self, now: Moment) -> bool {
+		self.end.is_some_and(|end| end <= now)
+	}
+
+	/// Whether the consent reaches `record` (a category-wide access needs a consent that names
+	/// no records).
+	pub fn reaches(&self, record: Option<RecordId>) -> bool {
+		match record {
+			_ if self.records.is_empty() => true,
+			Some(record) => self.records.contains(&record),
+			None => false,
+		}
+	}
+}
+
+/// A patient's deny rule: deny beats every consent.
+#[derive(
+	Encode, Decode, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, MaxEncodedLen, TypeInfo,
+)]
+pub struct DenyRule<AccountId, Ticket>
+where
+	AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
+	Ticket: Clone + PartialEq + Eq + core::fmt::Debug,
+{
+	/// Whom the rule is about; `None` is everyone.
+	pub grantee: Option<Grantee<AccountId>>,
+	/// The categories it protects.
+	pub categories: CategorySet,
+	/// The purposes it refuses.
+	pub purposes: PurposeSet,
+	/// The patient's deposit for this item.
+	pub deposit: Ticket,
+}
+
+impl<AccountId, Ticket> DenyRule<AccountId, Ticket>
+where
+	AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
+	Ticket: Clone + PartialEq + Eq + core::fmt::Debug,
+{
+	/// Whether the rule refuses this access.
+	pub fn matches(
+		&self,
+		accessor: &AccountId,
+		credential: &CredentialStatus,
+		category: DataCategory,
+		purpose: Purpose,
+	) -> bool {
+		self.categories.contains(category) &&
+			self.purposes.contains(purpose) &&
+			self.grantee.as_ref().is_none_or(|g| grantee_matches(g, accessor, credential))
+	}
+}
+
+/// A practitioner's request for a patient's consent.
+#[derive(
+	Encode, Decode, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, MaxEncodedLen, TypeInfo,
+)]
+pub struct AccessRequest<AccountId, Ticket>
+where
+	AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
+	Ticket: Clone + PartialEq + Eq + core::fmt::Debug,
+{
+	/// The practitioner asking.
+	pub requester: AccountId,
+	/// The patient asked.
+	pub patient: AccountId,
+	/// What is asked for.
+	pub scope: Scope,
+	/// Hash of the free-text justification kept off chain.
+	pub justification_hash: H256,
+	/// Requested start of validity (ms).
+	pub start: Moment,
+	/// Requested end of validity (ms), if any.
+	pub end: Option<Moment>,
+	/// When the request lapses unanswered (ms).
+	pub expires_at: Moment,
+	/// The requester's deposit for this item.
+	pub deposit: Ticket,
+}
+
+/// An item that anyone may remove once it has expired, returning the deposit to its owner.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, MaxEncodedLen, TypeInfo,
+)]
+pub enum ExpiredItem<AccountId> {
+	/// A patient's consent whose period has ended.
+	Consent {
+		/// The patient.
+		patient: AccountId,
+		/// The consent.
+		consent_id: consent_primitives::ConsentId,
+	},
+	/// An access request nobody answered in time.
+	Request {
+		/// The request.
+		request_id: RequestId,
+	},
+}
+
+/// Per-patient item counts, for the bounds.
+#[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug, Default, MaxEncodedLen, TypeInfo)]
+pub struct PatientCounts {
+	/// Stored consents.
+	pub consents: u32,
+	/// Pending access requests addressed to the patient.
+	pub requests: u32,
+}

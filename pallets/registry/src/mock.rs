@@ -1,0 +1,53 @@
+//! Test runtime for the registry.
+
+use crate as pallet_registry;
+use frame_support::{derive_impl, traits::ConstU32};
+use sp_runtime::BuildStorage;
+
+type Block = frame_system::mocking::MockBlock<Test>;
+
+#[frame_support::runtime]
+mod runtime {
+	#[runtime::runtime]
+	#[runtime::derive(RuntimeCall, RuntimeEvent, RuntimeError, RuntimeOrigin, RuntimeTask)]
+	pub struct Test;
+
+	#[runtime::pallet_index(0)]
+	pub type System = frame_system;
+	#[runtime::pallet_index(1)]
+	pub type Timestamp = pallet_timestamp;
+	#[runtime::pallet_index(2)]
+	pub type Registry = pallet_registry;
+}
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+}
+
+#[derive_impl(pallet_timestamp::config_preludes::TestDefaultConfig)]
+impl pallet_timestamp::Config for Test {}
+
+impl pallet_registry::Config for Test {
+	type RuntimeEvent = RuntimeEvent;
+	type GovernanceOrigin = frame_system::EnsureRoot<u64>;
+	type Time = Timestamp;
+	type MaxAdmins = ConstU32<4>;
+	type MaxPractitionersPerOrg = ConstU32<3>;
+	type WeightInfo = ();
+}
+
+/// The wall clock at the start of every test (ms).
+pub const NOW: u64 = 1_700_000_000_000;
+/// A licence expiry one year after [`NOW`].
+pub const NEXT_YEAR: u64 = NOW + 365 * 24 * 3600 * 1000;
+
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	let storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.execute_with(|| {
+		System::set_block_number(1);
+		Timestamp::set_timestamp(NOW);
+	});
+	ext
+}

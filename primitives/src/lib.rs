@@ -1,0 +1,615 @@
+//! # Consent Chain primitives
+//!
+//! The shared vocabulary of every Consent Chain pallet, runtime API and client:
+//!
+//! - [`DataCategory`] and [`CategorySet`]: what part of a patient's record is concerned, modelled
+//!   on FHIR security labels / US Core, with the *sensitive* categories marked;
+//! - [`Purpose`] and [`PurposeSet`]: why, from HL7 v3 `PurposeOfUse`;
+//! - [`Action`] and [`ActionSet`]: read, or write (anchor or amend a record);
+//! - [`Role`] and [`RoleSet`]: what a credentialed practitioner is;
+//! - [`Grantee`]: who a consent or deny rule is about;
+//! - [`Decision`]: the one answer of the access decision;
+//! - the cross-pallet traits ([`CredentialInspect`], [`EmergencyAccess`], [`DelegateCheck`],
+//!   [`AccessControl`]): a pallet never reads another pallet's storage, it asks through these.
+//!
+//! No health data is ever carried by these types: only codes, ids, hashes and decisions.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
+use serde::{Deserialize, Serialize};
+use sp_core::H256;
+use sp_runtime::DispatchResult;
+
+/// A wall-clock moment in milliseconds since the Unix epoch (pallet-timestamp's unit).
+pub type Moment = u64;
+/// Identifier of a consortium organization.
+pub type OrgId = u32;
+/// Identifier of a consent.
+pub type ConsentId = u64;
+/// Identifier of a patient deny rule.
+pub type RuleId = u64;
+/// Identifier of an access request.
+pub type RequestId = u64;
+/// Identifier of an emergency (break-glass) session.
+pub type SessionId = u64;
+/// Identifier of an anchored record: derived so that it cannot be guessed from patient data.
+pub type RecordId = H256;
+
+/// Declares a fieldless enum whose variants are the bits of a set type.
+macro_rules! bit_enum_and_set {
+	(
+		$(#[$enum_meta:meta])* enum $enum:ident;
+		$(#[$set_meta:meta])* set $set:ident($repr:ty);
+		$( $(#[$var_meta:meta])* $variant:ident = $bit:literal ),+ $(,)?
+	) => {
+		$(#[$enum_meta])*
+		#[derive(
+			Encode, Decode, DecodeWithMemTracking, Clone, Copy, PartialEq, Eq, PartialOrd, Ord,
+			Debug, MaxEncodedLen, TypeInfo, Serialize, Deserialize,
+		)]
+		pub enum $enum {
+			$( $(#[$var_meta])* $variant = $bit ),+
+		}
+
+		impl $enum {
+			/// Every variant, in bit order.
+			pub const ALL: &'static [$enum] = &[$($enum::$variant),+];
+
+			/// The single-bit mask of this variant.
+			pub const fn mask(self) -> $repr {
+				1 << (self as u8)
+			}
+		}
+
+		$(#[$set_meta])*
+		///
+		/// SCALE-encoded as its bit mask; decoding refuses bits that name no variant, so a value
+		/// of this type only ever holds known members.
+		#[derive(
+			Encode, Clone, Copy, PartialEq, Eq, Default, Debug, MaxEncodedLen, TypeInfo,
+			Serialize, Deserialize,
+		)]
+		pub struct $set($repr);
+
+		impl $set {
+			/// The mask of every known member.
+			pub const VALID_MASK: $repr = 0 $(| (1 << $bit))+;
+
+			/// The empty set.
+			pub const fn empty() -> Self {
+				Self(0)
+			}
+
+			/// Every known member.
+			pub const fn all() -> Self {
+				Self(Self::VALID_MASK)
+			}
+
+			/// A set from a raw mask, or `None` if the mask has a bit that names no member.
+			pub const fn from_bits(bits: $repr) -> Option<Self> {
+				if bits & !Self::VALID_MASK == 0 {
+					Some(Self(bits))
+				} else {
+					None
+				}
+			}
+
+			/// The raw mask.
+			pub const fn bits(self) -> $repr {
+				self.0
+			}
+
+			/// Whether the set has no member.
+			pub const fn is_empty(self) -> bool {
+				self.0 == 0
+			}
+
+			/// Whether `item` is a member.
+			pub const fn contains(self, item: $enum) -> bool {
+				self.0 & item.mask() != 0
+			}
+
+			/// Whether every member of `other` is a member of `self`.
+			pub const fn is_superset(self, other: Self) -> bool {
+				self.0 & other.0 == other.0
+			}
+
+			/// Whether the sets share a member.
+			pub const fn intersects(self, other: Self) -> bool {
+				self.0 & other.0 != 0
+			}
+
+			/// The members of both sets.
+			pub const fn intersection(self, other: Self) -> Self {
+				Self(self.0 & other.0)
+			}
+
+			/// The members of either set.
+			pub const fn union(self, other: Self) -> Self {
+				Self(self.0 | other.0)
+			}
+
+			/// `self` with `item` added.
+			pub const fn with(self, item: $enum) -> Self {
+				Self(self.0 | item.mask())
+			}
+
+			/// The members, in bit order.
+			pub fn iter(self) -> impl Iterator<Item = $enum> {
+				$enum::ALL.iter().copied().filter(move |item| self.contains(*item))
+			}
+		}
+
+		impl From<$enum> for $set {
+			fn from(item: $enum) -> Self {
+				Self(item.mask())
+			}
+		}
+
+		impl FromIterator<$enum> for $set {
+			fn from_iter<I: IntoIterator<Item = $enum>>(items: I) -> Self {
+				items.into_iter().fold(Self::empty(), Self::with)
+			}
+		}
+
+		impl Decode for $set {
+			fn decode<I: codec::Input>(input: &mut I) -> Result<Self, codec::Error> {
+				let bits = <$repr>::decode(input)?;
+				Self::from_bits(bits)
+					.ok_or_else(|| concat!(stringify!($set), ": unknown member bit").into())
+			}
+		}
+
+		impl DecodeWithMemTracking for $set {}
+	};
+}
+
+bit_enum_and_set! {
+	/// A category of health data (FHIR security labels / US Core).
+	enum DataCategory;
+	/// A set of [`DataCategory`].
+	set CategorySet(u32);
+	/// Name, birth date, contact details.
+	Demographics = 0,
+	/// Allergies and intolerances.
+	Allergies = 1,
+	/// Medication statements and prescriptions.
+	Medications = 2,
+	/// Problems and diagnoses.
+	Conditions = 3,
+	/// Procedures performed.
+	Procedures = 4,
+	/// Immunization history.
+	Immunizations = 5,
+	/// Laboratory results.
+	LabResults = 6,
+	/// Imaging studies and reports.
+	Imaging = 7,
+	/// Vital signs.
+	VitalSigns = 8,
+	/// Free-text clinical notes.
+	ClinicalNotes = 9,
+	/// Billing and claims.
+	Billing = 10,
+	/// Sensitive: mental health.
+	MentalHealth = 11,
+	/// Sensitive: substance use disorder records (42 CFR Part 2).
+	SubstanceUse = 12,
+	/// Sensitive: sexual health.
+	SexualHealth = 13,
+	/// Sensitive: reproductive health.
+	Reproductive = 14,
+	/// Sensitive: genomic data.
+	Genomics = 15,
+}
+
+impl DataCategory {
+	/// Whether the category is sensitive and so needs explicit consent or an explicit policy.
+	pub const fn is_sensitive(self) -> bool {
+		matches!(
+			self,
+			Self::MentalHealth |
+				Self::SubstanceUse |
+				Self::SexualHealth |
+				Self::Reproductive |
+				Self::Genomics
+		)
+	}
+}
+
+impl CategorySet {
+	/// The sensitive categories.
+	pub const SENSITIVE: Self = Self(
+		DataCategory::MentalHealth.mask() |
+			DataCategory::SubstanceUse.mask() |
+			DataCategory::SexualHealth.mask() |
+			DataCategory::Reproductive.mask() |
+			DataCategory::Genomics.mask(),
+	);
+
+	/// Every category that is not sensitive.
+	pub const fn non_sensitive() -> Self {
+		Self(Self::VALID_MASK & !Self::SENSITIVE.0)
+	}
+}
+
+bit_enum_and_set! {
+	/// A purpose of use (HL7 v3 `PurposeOfUse`).
+	enum Purpose;
+	/// A set of [`Purpose`].
+	set PurposeSet(u8);
+	/// `TREAT`: treatment.
+	Treat = 0,
+	/// `ETREAT`: emergency treatment.
+	EmergencyTreat = 1,
+	/// `BTG`: break the glass.
+	BreakTheGlass = 2,
+	/// `HPAYMT`: healthcare payment.
+	Payment = 3,
+	/// `HOPERAT`: healthcare operations.
+	Operations = 4,
+	/// `HRESCH`: healthcare research.
+	Research = 5,
+	/// `PUBHLTH`: public health.
+	PublicHealth = 6,
+	/// `PATRQT`: patient requested.
+	PatientRequest = 7,
+}
+
+impl Purpose {
+	/// The HL7 v3 `PurposeOfUse` code.
+	pub const fn code(self) -> &'static str {
+		match self {
+			Self::Treat => "TREAT",
+			Self::EmergencyTreat => "ETREAT",
+			Self::BreakTheGlass => "BTG",
+			Self::Payment => "HPAYMT",
+			Self::Operations => "HOPERAT",
+			Self::Research => "HRESCH",
+			Self::PublicHealth => "PUBHLTH",
+			Self::PatientRequest => "PATRQT",
+		}
+	}
+
+	/// Whether this purpose may open an emergency session.
+	pub const fn is_emergency(self) -> bool {
+		matches!(self, Self::EmergencyTreat | Self::BreakTheGlass)
+	}
+}
+
+bit_enum_and_set! {
+	/// What an accessor does with the data.
+	enum Action;
+	/// A set of [`Action`].
+	set ActionSet(u8);
+	/// Read the data.
+	Read = 0,
+	/// Anchor or amend a record.
+	Write = 1,
+}
+
+bit_enum_and_set! {
+	/// The role of a credentialed practitioner within their organization.
+	enum Role;
+	/// A set of [`Role`].
+	set RoleSet(u16);
+	/// A physician.
+	Physician = 0,
+	/// A nurse.
+	Nurse = 1,
+	/// A pharmacist.
+	Pharmacist = 2,
+	/// A researcher.
+	Researcher = 3,
+	/// A privacy officer who reviews emergency sessions.
+	Auditor = 4,
+	/// A laboratory or imaging technician.
+	Technician = 5,
+	/// A paramedic or emergency responder.
+	Paramedic = 6,
+	/// Billing and claims staff.
+	Billing = 7,
+}
+
+/// Who a consent or a deny rule is about.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
+	MaxEncodedLen,
+	TypeInfo,
+	Serialize,
+	Deserialize,
+)]
+pub enum Grantee<AccountId> {
+	/// One practitioner account.
+	Practitioner(AccountId),
+	/// Every practitioner of an organization.
+	Organization(OrgId),
+	/// Every practitioner holding `role` at `organization`.
+	Role {
+		/// The organization.
+		organization: OrgId,
+		/// The role within it.
+		role: Role,
+	},
+}
+
+/// Why access was permitted.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	MaxEncodedLen,
+	TypeInfo,
+	Serialize,
+	Deserialize,
+)]
+pub enum PermitReason {
+	/// The accessor is the patient.
+	Owner,
+	/// The accessor acts for the patient through a consent-management proxy.
+	Delegate,
+	/// An active consent covers the access.
+	Consent(ConsentId),
+	/// An active emergency session covers the access.
+	Emergency(SessionId),
+}
+
+/// Why access was denied.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	MaxEncodedLen,
+	TypeInfo,
+	Serialize,
+	Deserialize,
+)]
+pub enum DenyReason {
+	/// A patient deny rule matches; deny beats permit.
+	DeniedByRule(RuleId),
+	/// No consent and no emergency session covers the access.
+	NoConsent,
+	/// The accessor's credential is missing, suspended, revoked or expired, or their organization
+	/// is suspended.
+	CredentialInvalid,
+	/// A consent would cover the access but it is outside its validity period.
+	Expired,
+	/// A consent covers the category but names records and this record is not one of them.
+	RecordOutOfScope,
+}
+
+/// The access decision.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	MaxEncodedLen,
+	TypeInfo,
+	Serialize,
+	Deserialize,
+)]
+pub enum Decision {
+	/// Access is permitted.
+	Permit(PermitReason),
+	/// Access is denied.
+	Deny(DenyReason),
+}
+
+impl Decision {
+	/// Whether the decision permits.
+	pub const fn is_permit(&self) -> bool {
+		matches!(self, Self::Permit(_))
+	}
+}
+
+/// A patient's consent as clients see it (runtime API and RPC).
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, Serialize, Deserialize)]
+pub struct ConsentView<AccountId> {
+	/// The consent id.
+	pub id: ConsentId,
+	/// Who may access.
+	pub grantee: Grantee<AccountId>,
+	/// The categories covered.
+	pub categories: CategorySet,
+	/// The actions covered.
+	pub actions: ActionSet,
+	/// The purposes covered.
+	pub purposes: PurposeSet,
+	/// If not empty, the only records covered.
+	pub records: alloc::vec::Vec<RecordId>,
+	/// First moment of validity (ms).
+	pub start: Moment,
+	/// End of validity (ms), if any.
+	pub end: Option<Moment>,
+	/// Whether the consent is inside its period now.
+	pub active: bool,
+}
+
+/// What the registry says of a practitioner at a moment.
+#[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug, MaxEncodedLen, TypeInfo)]
+pub struct CredentialStatus {
+	/// The organization that credentialed the practitioner.
+	pub organization: OrgId,
+	/// The practitioner's roles.
+	pub roles: RoleSet,
+	/// Active, unexpired, and the organization is active.
+	pub valid: bool,
+	/// Holds the break-glass privilege (meaningful only while `valid`).
+	pub break_glass: bool,
+}
+
+/// Read access to practitioner credentials (implemented by the registry pallet).
+pub trait CredentialInspect<AccountId> {
+	/// The credential of `who` as of `now`, or `None` if `who` was never credentialed.
+	fn credential(who: &AccountId, now: Moment) -> Option<CredentialStatus>;
+
+	/// Whether `organization` exists and is not suspended.
+	fn organization_active(organization: OrgId) -> bool;
+}
+
+/// Changes to credentials that other pallets may ask for (implemented by the registry pallet).
+pub trait CredentialManage<AccountId> {
+	/// Withdraw the break-glass privilege of `who` (after an unjustified emergency session).
+	fn withdraw_break_glass(who: &AccountId) -> DispatchResult;
+}
+
+/// Emergency sessions, as seen by the access decision (implemented by the break-glass pallet).
+pub trait EmergencyAccess<AccountId> {
+	/// The active emergency session of `accessor` for `patient` that covers `category` at `now`.
+	fn active_session(
+		patient: &AccountId,
+		accessor: &AccountId,
+		category: DataCategory,
+		now: Moment,
+	) -> Option<SessionId>;
+}
+
+/// No emergency sessions at all.
+impl<AccountId> EmergencyAccess<AccountId> for () {
+	fn active_session(_: &AccountId, _: &AccountId, _: DataCategory, _: Moment) -> Option<SessionId> {
+		None
+	}
+}
+
+/// Whether an account acts for a patient (implemented in the runtime over pallet-proxy's
+/// consent-management proxy type).
+pub trait DelegateCheck<AccountId> {
+	/// Whether `delegate` is a consent-management delegate of `patient`.
+	fn is_delegate(patient: &AccountId, delegate: &AccountId) -> bool;
+}
+
+/// Nobody is anybody's delegate.
+impl<AccountId> DelegateCheck<AccountId> for () {
+	fn is_delegate(_: &AccountId, _: &AccountId) -> bool {
+		false
+	}
+}
+
+/// The one access decision (implemented by the consent pallet).
+pub trait AccessControl<AccountId> {
+	/// May `accessor` perform `action` on `category` of `patient`'s data for `purpose`, now,
+	/// optionally on one `record`?
+	fn check_access(
+		patient: &AccountId,
+		accessor: &AccountId,
+		category: DataCategory,
+		action: Action,
+		purpose: Purpose,
+		record: Option<RecordId>,
+	) -> Decision;
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use proptest::prelude::*;
+
+	#[test]
+	fn category_bits_are_stable_and_distinct() {
+		assert_eq!(DataCategory::ALL.len(), 16);
+		assert_eq!(CategorySet::all().bits(), 0xFFFF);
+		assert_eq!(DataCategory::Demographics.mask(), 1);
+		assert_eq!(DataCategory::Genomics.mask(), 1 << 15);
+	}
+
+	#[test]
+	fn sensitive_categories_are_the_five_named_in_the_spec() {
+		let sensitive: Vec<_> = DataCategory::ALL.iter().filter(|c| c.is_sensitive()).collect();
+		assert_eq!(
+			sensitive,
+			vec![
+				&DataCategory::MentalHealth,
+				&DataCategory::SubstanceUse,
+				&DataCategory::SexualHealth,
+				&DataCategory::Reproductive,
+				&DataCategory::Genomics
+			]
+		);
+		assert!(!CategorySet::non_sensitive().intersects(CategorySet::SENSITIVE));
+		assert_eq!(CategorySet::non_sensitive().union(CategorySet::SENSITIVE), CategorySet::all());
+	}
+
+	#[test]
+	fn decoding_refuses_unknown_bits() {
+		assert!(CategorySet::decode(&mut &(1u32 << 16).encode()[..]).is_err());
+		assert!(RoleSet::decode(&mut &(1u16 << 8).encode()[..]).is_err());
+		assert!(PurposeSet::decode(&mut &0xFFu8.encode()[..]).is_ok());
+		assert!(ActionSet::decode(&mut &0b100u8.encode()[..]).is_err());
+		assert_eq!(
+			ActionSet::decode(&mut &0b11u8.encode()[..]).unwrap(),
+			[Action::Read, Action::Write].into_iter().collect()
+		);
+	}
+
+	#[test]
+	fn purpose_codes_follow_hl7() {
+		let codes: Vec<_> = Purpose::ALL.iter().map(|p| p.code()).collect();
+		assert_eq!(
+			codes,
+			["TREAT", "ETREAT", "BTG", "HPAYMT", "HOPERAT", "HRESCH", "PUBHLTH", "PATRQT"]
+		);
+		let emergency: Vec<_> = Purpose::ALL.iter().filter(|p| p.is_emergency()).collect();
+		assert_eq!(emergency, vec![&Purpose::EmergencyTreat, &Purpose::BreakTheGlass]);
+	}
+
+	#[test]
+	fn max_encoded_len_is_tight() {
+		assert_eq!(CategorySet::max_encoded_len(), 4);
+		assert_eq!(PurposeSet::max_encoded_len(), 1);
+		assert_eq!(Decision::max_encoded_len(), 1 + 1 + 8);
+		assert_eq!(Grantee::<u64>::max_encoded_len(), 1 + 8);
+	}
+
+	#[test]
+	fn decision_round_trips() {
+		for d in [
+			Decision::Permit(PermitReason::Consent(7)),
+			Decision::Permit(PermitReason::Emergency(3)),
+			Decision::Deny(DenyReason::DeniedByRule(9)),
+			Decision::Deny(DenyReason::NoConsent),
+		] {
+			assert_eq!(Decision::decode(&mut &d.encode()[..]).unwrap(), d);
+		}
+		assert!(Decision::Permit(PermitReason::Owner).is_permit());
+		assert!(!Decision::Deny(DenyReason::Expired).is_permit());
+	}
+
+	proptest! {
+		#[test]
+		fn set_algebra_matches_membership(a in 0u32..=0xFFFF, b in 0u32..=0xFFFF) {
+			let (a, b) = (CategorySet::from_bits(a).unwrap(), CategorySet::from_bits(b).unwrap());
+			for c in DataCategory::ALL {
+				prop_assert_eq!(a.intersection(b).contains(*c), a.contains(*c) && b.contains(*c));
+				prop_assert_eq!(a.union(b).contains(*c), a.contains(*c) || b.contains(*c));
+			}
+			prop_assert_eq!(a.is_superset(b), b.iter().all(|c| a.contains(c)));
+			prop_assert_eq!(a.iter().collect::<CategorySet>(), a);
+			prop_assert_eq!(CategorySet::decode(&mut &a.encode()[..]).unwrap(), a);
+		}
+	}
+}

@@ -1,0 +1,90 @@
+//! The consent suite: registry and consent, wired together through the traits of
+//! `consent-primitives`.
+
+use super::{deposit, ProxyType};
+use crate::{AccountId, Balances, Registry, Runtime, RuntimeEvent, RuntimeHoldReason, Timestamp};
+use consent_primitives::{DelegateCheck, Moment};
+use frame_support::{
+	parameter_types,
+	traits::{fungible::HoldConsideration, ConstU32, LinearStoragePrice},
+};
+use frame_system::EnsureRoot;
+
+impl pallet_registry::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	/// Root (sudo in `development`); the consortium council once governance lands.
+	type GovernanceOrigin = EnsureRoot<AccountId>;
+	type Time = Timestamp;
+	type MaxAdmins = ConstU32<8>;
+	type MaxPractitionersPerOrg = ConstU32<100_000>;
+	type WeightInfo = pallet_registry::weights::SubstrateWeight<Runtime>;
+}
+
+/// A patient's delegates are the accounts they appointed as consent-management (or `Any`)
+/// proxies, without announcement delay.
+pub struct ProxyDelegates;
+
+impl DelegateCheck<AccountId> for ProxyDelegates {
+	fn is_delegate(patient: &AccountId, delegate: &AccountId) -> bool {
+		pallet_proxy::Pallet::<Runtime>::find_proxy(
+			patient,
+			delegate,
+			Some(ProxyType::ConsentManagement),
+		)
+		.is_ok_and(|def| def.delay == 0)
+	}
+}
+
+parameter_types! {
+	pub const ConsentHoldReason: RuntimeHoldReason =
+		RuntimeHoldReason::Consent(pallet_consent::HoldReason::StorageDeposit);
+	pub const ItemDepositBase: crate::Balance = deposit(1, 0);
+	pub const ItemDepositPerByte: crate::Balance = deposit(0, 1);
+	/// Unanswered access requests lapse after seven days.
+	pub const RequestTtl: Moment = 7 * 24 * 60 * 60 * 1000;
+}
+
+impl pallet_consent::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Currency = Balances;
+	type Deposit = HoldConsideration<
+		AccountId,
+		Balances,
+		ConsentHoldReason,
+		LinearStoragePrice<ItemDepositBase, ItemDepositPerByte, crate::Balance>,
+	>;
+	type Time = Timestamp;
+	type Credentials = Registry;
+	type Emergency = ();
+	type Delegates = ProxyDelegates;
+	type MaxConsentsPerPatient = ConstU32<10_000>;
+	type MaxConsentsPerGrantee = ConstU32<32>;
+	type MaxRecordsPerConsent = ConstU32<16>;
+	type MaxDenyRules = ConstU32<16>;
+	type MaxPendingPerPatient = ConstU32<32>;
+	type MaxPendingPerRequester = ConstU32<256>;
+	type RequestTtl = RequestTtl;
+	type WeightInfo = pallet_consent::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = ConsentBenchmarkHelper;
+}
+
+/// Sets up credentials and time for the consent pallet's benchmarks.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct ConsentBenchmarkHelper;
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_consent::BenchmarkHelper<AccountId> for ConsentBenchmarkHelper {
+	fn credential(who: &AccountId) {
+		use consent_primitives::{Role, RoleSet};
+		let org = Registry::do_admit(sp_core::H256::repeat_byte(0xbe), alloc::vec![who.clone()].try_into().expect("one admin fits"))
+			.expect("benchmark organization admitted");
+		Registry::do_register(org, who.clone(), RoleSet::from(Role::Physician), Moment::MAX, sp_core::H256::zero(), true)
+			.expect("benchmark practitioner registered");
+	}
+
+	fn set_time(now: Moment) {
+		pallet_timestamp::Now::<Runtime>::put(now);
+	}
+}
