@@ -1,9 +1,11 @@
 # Shared settings of the scripts (sourced, not run).
 # The build cache lives outside the clone, so fresh clones and CI reuse it.
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/consent-chain/target}"
 export PATH="$HOME/.cargo/bin:$PATH"
 # One profile and one feature set for the node, the tests and the benchmarks: nothing compiles twice.
 CARGO_FLAGS=(--release --locked --workspace --features runtime-benchmarks)
 NODE_BIN="$CARGO_TARGET_DIR/release/consent-node"
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+export WASM_BUILD_WORKSPACE_HINT="$ROOT"

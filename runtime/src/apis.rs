@@ -1,7 +1,9 @@
 //! The runtime APIs: what the node, its RPC and clients may ask the runtime.
 
+#[cfg(feature = "try-runtime")]
+use crate::configs::RuntimeBlockWeights;
 use crate::{
-	configs::RuntimeBlockWeights, AccountId, Aura, Balance, Block, Consent, Executive, Grandpa,
+	AccountId, Aura, Balance, Block, Consent, Executive, Grandpa,
 	InherentDataExt, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System,
 	TransactionPayment, VERSION,
 };
@@ -99,8 +101,8 @@ impl_runtime_apis! {
 	}
 
 	impl sp_session::SessionKeys<Block> for Runtime {
-		fn generate_session_keys(seed: Option<Vec<u8>>) -> Vec<u8> {
-			SessionKeys::generate(seed)
+		fn generate_session_keys(owner: Vec<u8>, seed: Option<Vec<u8>>) -> sp_session::OpaqueGeneratedSessionKeys {
+			SessionKeys::generate(&owner, seed).into()
 		}
 
 		fn decode_session_keys(encoded: Vec<u8>) -> Option<Vec<(Vec<u8>, KeyTypeId)>> {
@@ -253,7 +255,6 @@ impl_runtime_apis! {
 			#[allow(unused_imports)]
 			use crate::benches::*;
 
-			impl frame_system_benchmarking::Config for Runtime {}
 
 			let whitelist: Vec<TrackedStorageKey> = crate::AllPalletsWithSystem::whitelisted_storage_keys();
 			let mut batches = Vec::<BenchmarkBatch>::new();

@@ -14,3 +14,5 @@ frame_benchmarking::define_benchmarks!(
 
 pub use crate::{Balances, Consent, Multisig, Proxy, Registry, Runtime, Sudo, Timestamp, Utility};
 pub use frame_system_benchmarking::Pallet as SystemBench;
+
+impl frame_system_benchmarking::Config for Runtime {}

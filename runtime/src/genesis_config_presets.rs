@@ -11,6 +11,7 @@ use sp_consensus_grandpa::AuthorityId as GrandpaId;
 use sp_core::H256;
 use sp_genesis_builder::{self, PresetId};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
+use sp_runtime::traits::{BlakeTwo256, Hash as HashT};
 
 /// Every endowed account starts with this balance.
 const ENDOWMENT: u128 = 1_000_000 * UNIT;
@@ -32,7 +33,7 @@ fn genesis(
 ) -> Value {
 	let organizations: Vec<(H256, Vec<AccountId>)> = organizations
 		.into_iter()
-		.map(|org| (H256(sp_core::hashing::blake2_256(org.name)), org.admins))
+		.map(|org| (<BlakeTwo256 as HashT>::hash(org.name), org.admins))
 		.collect();
 	let practitioners: Vec<(AccountId, u32, u16, Moment, bool)> = practitioners
 		.into_iter()
