@@ -1,7 +1,10 @@
 //! Unit tests of the consent pallet: every call's success path, every error, every refused
 //! origin, the access decision, and property tests of the decision.
 
-use crate::{mock::*, *};
+use crate::{
+	mock::*, ConsentVersion, Consents, Counts, DenyRules, Error, Event, ExpiredItem, GranteeIndex,
+	HoldReason, NextConsentId, NextRequestId, Requests, Scope,
+};
 use consent_primitives::{
 	Action as A, ActionSet, CategorySet, DataCategory as C, Decision, DenyReason, Grantee,
 	PermitReason, Purpose as P, PurposeSet, Role,

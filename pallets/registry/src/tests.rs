@@ -2,7 +2,7 @@
 
 use crate::{mock::*, CredentialState, Error, Event, OrgStatus, Organizations, Practitioners};
 use consent_primitives::{CredentialInspect, CredentialManage, OrgId, Role, RoleSet};
-use frame_support::{assert_noop, assert_ok, BoundedVec};
+use frame_support::{assert_noop, assert_ok, traits::Time, BoundedVec};
 use sp_core::H256;
 use sp_runtime::DispatchError::BadOrigin;
 
