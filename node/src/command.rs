@@ -138,8 +138,13 @@ pub fn run() -> sc_cli::Result<()> {
 		},
 		None => {
 			let runner = cli.create_runner(&cli.run)?;
-			runner.run_node_until_exit(|config| async move {
+			runner.run_node_until_exit(|mut config| async move {
 				use sc_network::config::NetworkBackendType;
+				// An operator who names an RPC port gets that port or an error, never a random
+				// other port that their clients and firewall do not know about.
+				for endpoint in config.rpc.addr.iter_mut().flatten() {
+					endpoint.retry_random_port = false;
+				}
 				type Hash = <Block as sp_runtime::traits::Block>::Hash;
 				match config.network.network_backend {
 					NetworkBackendType::Libp2p =>
