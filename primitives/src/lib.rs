@@ -212,11 +212,11 @@ impl DataCategory {
 	pub const fn is_sensitive(self) -> bool {
 		matches!(
 			self,
-			Self::MentalHealth |
-				Self::SubstanceUse |
-				Self::SexualHealth |
-				Self::Reproductive |
-				Self::Genomics
+			Self::MentalHealth
+				| Self::SubstanceUse
+				| Self::SexualHealth
+				| Self::Reproductive
+				| Self::Genomics
 		)
 	}
 }
@@ -224,11 +224,11 @@ impl DataCategory {
 impl CategorySet {
 	/// The sensitive categories.
 	pub const SENSITIVE: Self = Self(
-		DataCategory::MentalHealth.mask() |
-			DataCategory::SubstanceUse.mask() |
-			DataCategory::SexualHealth.mask() |
-			DataCategory::Reproductive.mask() |
-			DataCategory::Genomics.mask(),
+		DataCategory::MentalHealth.mask()
+			| DataCategory::SubstanceUse.mask()
+			| DataCategory::SexualHealth.mask()
+			| DataCategory::Reproductive.mask()
+			| DataCategory::Genomics.mask(),
 	);
 
 	/// Every category that is not sensitive.
@@ -491,7 +491,12 @@ pub trait EmergencyAccess<AccountId> {
 
 /// No emergency sessions at all.
 impl<AccountId> EmergencyAccess<AccountId> for () {
-	fn active_session(_: &AccountId, _: &AccountId, _: DataCategory, _: Moment) -> Option<SessionId> {
+	fn active_session(
+		_: &AccountId,
+		_: &AccountId,
+		_: DataCategory,
+		_: Moment,
+	) -> Option<SessionId> {
 		None
 	}
 }

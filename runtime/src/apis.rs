@@ -3,9 +3,8 @@
 #[cfg(feature = "try-runtime")]
 use crate::configs::RuntimeBlockWeights;
 use crate::{
-	AccountId, Aura, Balance, Block, Consent, Executive, Grandpa,
-	InherentDataExt, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System,
-	TransactionPayment, VERSION,
+	AccountId, Aura, Balance, Block, Consent, Executive, Grandpa, InherentDataExt, Nonce, Runtime,
+	RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment, VERSION,
 };
 use alloc::vec::Vec;
 use consent_primitives::{Action, ConsentView, DataCategory, Decision, Purpose, RecordId};

@@ -35,8 +35,8 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 pub use configs::ProxyType;
-pub use opaque::SessionKeys;
 pub use frame_support::weights::Weight;
+pub use opaque::SessionKeys;
 pub use pallet_balances::Call as BalancesCall;
 pub use pallet_timestamp::Call as TimestampCall;
 pub use sp_runtime::{Perbill, Permill};

@@ -26,7 +26,11 @@ fn actors<T: Config>() -> (T::AccountId, T::AccountId) {
 }
 
 /// Fill the patient's index for `grantee` with `n` consents.
-fn fill_index<T: Config>(patient: &T::AccountId, grantee: &GranteeOf<T>, n: u32) -> Result<(), BenchmarkError> {
+fn fill_index<T: Config>(
+	patient: &T::AccountId,
+	grantee: &GranteeOf<T>,
+	n: u32,
+) -> Result<(), BenchmarkError> {
 	for _ in 0..n {
 		Pallet::<T>::grant_consent(
 			RawOrigin::Signed(patient.clone()).into(),
@@ -52,7 +56,10 @@ fn fill_rules<T: Config>(patient: &T::AccountId, n: u32) -> Result<(), Benchmark
 	Ok(())
 }
 
-fn open_request<T: Config>(patient: &T::AccountId, practitioner: &T::AccountId) -> Result<RequestId, BenchmarkError> {
+fn open_request<T: Config>(
+	patient: &T::AccountId,
+	practitioner: &T::AccountId,
+) -> Result<RequestId, BenchmarkError> {
 	let id = NextRequestId::<T>::get();
 	Pallet::<T>::request_access(
 		RawOrigin::Signed(practitioner.clone()).into(),
@@ -72,7 +79,9 @@ mod benchmarks {
 	use super::*;
 
 	#[benchmark]
-	fn grant_consent(r: Linear<0, { T::MaxRecordsPerConsent::get() }>) -> Result<(), BenchmarkError> {
+	fn grant_consent(
+		r: Linear<0, { T::MaxRecordsPerConsent::get() }>,
+	) -> Result<(), BenchmarkError> {
 		let (patient, practitioner) = actors::<T>();
 		let grantee = Grantee::Practitioner(practitioner);
 		fill_index::<T>(&patient, &grantee, T::MaxConsentsPerGrantee::get() - 1)?;
@@ -86,7 +95,10 @@ mod benchmarks {
 			None,
 			Some(START + 1_000),
 		);
-		assert_eq!(GranteeIndex::<T>::get(&patient, &grantee).len() as u32, T::MaxConsentsPerGrantee::get());
+		assert_eq!(
+			GranteeIndex::<T>::get(&patient, &grantee).len() as u32,
+			T::MaxConsentsPerGrantee::get()
+		);
 		Ok(())
 	}
 
@@ -154,7 +166,10 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(patient.clone()), id, None);
 		assert!(!Requests::<T>::contains_key(id));
-		assert_eq!(GranteeIndex::<T>::get(&patient, &grantee).len() as u32, T::MaxConsentsPerGrantee::get());
+		assert_eq!(
+			GranteeIndex::<T>::get(&patient, &grantee).len() as u32,
+			T::MaxConsentsPerGrantee::get()
+		);
 		Ok(())
 	}
 
@@ -187,7 +202,10 @@ mod benchmarks {
 		T::BenchmarkHelper::set_time(START + 10);
 		let reaper: T::AccountId = whitelisted_caller();
 		#[extrinsic_call]
-		reap_expired(RawOrigin::Signed(reaper), ExpiredItem::Consent { patient: patient.clone(), consent_id: first });
+		reap_expired(
+			RawOrigin::Signed(reaper),
+			ExpiredItem::Consent { patient: patient.clone(), consent_id: first },
+		);
 		assert!(!Consents::<T>::contains_key(&patient, first));
 		Ok(())
 	}

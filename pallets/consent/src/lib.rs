@@ -54,8 +54,7 @@ pub use weights::WeightInfo;
 use alloc::vec::Vec;
 use consent_primitives::{
 	AccessControl, Action, ConsentView, CredentialInspect, CredentialStatus, DataCategory,
-	Decision, DelegateCheck, DenyReason, EmergencyAccess, Grantee, PermitReason, Purpose,
-	RecordId,
+	Decision, DelegateCheck, DenyReason, EmergencyAccess, Grantee, PermitReason, Purpose, RecordId,
 };
 use frame_support::traits::{Consideration, Footprint, Get, Time};
 
@@ -87,8 +86,11 @@ pub mod pallet {
 	/// The deposit ticket of one stored item.
 	pub type TicketOf<T> = <T as Config>::Deposit;
 	/// A stored consent.
-	pub type ConsentOf<T> =
-		Consent<<T as frame_system::Config>::AccountId, <T as Config>::MaxRecordsPerConsent, TicketOf<T>>;
+	pub type ConsentOf<T> = Consent<
+		<T as frame_system::Config>::AccountId,
+		<T as Config>::MaxRecordsPerConsent,
+		TicketOf<T>,
+	>;
 	/// A stored deny rule.
 	pub type DenyRuleOf<T> = DenyRule<<T as frame_system::Config>::AccountId, TicketOf<T>>;
 	/// A stored access request.
@@ -159,14 +161,8 @@ pub mod pallet {
 
 	/// A patient's consents.
 	#[pallet::storage]
-	pub type Consents<T: Config> = StorageDoubleMap<
-		_,
-		Blake2_128Concat,
-		T::AccountId,
-		Twox64Concat,
-		ConsentId,
-		ConsentOf<T>,
-	>;
+	pub type Consents<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, ConsentId, ConsentOf<T>>;
 
 	/// The ids of a patient's consents, by grantee: what the access decision reads.
 	#[pallet::storage]
@@ -335,8 +331,16 @@ pub mod pallet {
 			let now = T::Time::now();
 			let start = start.unwrap_or(now);
 			Self::ensure_valid_grant(&grantee, &scope, start, end, now)?;
-			let consent_id = Self::store_consent(&patient, grantee.clone(), scope, records, start, end)?;
-			Self::deposit_event(Event::ConsentGranted { patient, consent_id, grantee, scope, start, end });
+			let consent_id =
+				Self::store_consent(&patient, grantee.clone(), scope, records, start, end)?;
+			Self::deposit_event(Event::ConsentGranted {
+				patient,
+				consent_id,
+				grantee,
+				scope,
+				start,
+				end,
+			});
 			Ok(())
 		}
 
@@ -487,8 +491,14 @@ pub mod pallet {
 			let grantee = Grantee::Practitioner(request.requester.clone());
 			let (start, end) = (request.start.max(now), request.end);
 			Self::ensure_valid_grant(&grantee, &scope, start, end, now)?;
-			let consent_id =
-				Self::store_consent(&patient, grantee.clone(), scope, Default::default(), start, end)?;
+			let consent_id = Self::store_consent(
+				&patient,
+				grantee.clone(),
+				scope,
+				Default::default(),
+				start,
+				end,
+			)?;
 			Self::remove_request(request_id, request)?;
 			Self::deposit_event(Event::ConsentGranted {
 				patient: patient.clone(),
@@ -587,8 +597,9 @@ pub mod pallet {
 			Self::ensure_valid_scope_and_period(scope, start, end, now)?;
 			let known = match grantee {
 				Grantee::Practitioner(who) => T::Credentials::credential(who, now).is_some(),
-				Grantee::Organization(org) | Grantee::Role { organization: org, .. } =>
-					T::Credentials::organization_active(*org),
+				Grantee::Organization(org) | Grantee::Role { organization: org, .. } => {
+					T::Credentials::organization_active(*org)
+				},
 			};
 			ensure!(known, Error::<T>::UnknownGrantee);
 			Ok(())
@@ -851,4 +862,3 @@ impl<T: Config> AccessControl<T::AccountId> for Pallet<T> {
 		Self::decide(patient, accessor, category, action, purpose, record)
 	}
 }
-

@@ -106,11 +106,18 @@ impl MockEmergency {
 }
 
 impl EmergencyAccess<u64> for MockEmergency {
-	fn active_session(patient: &u64, accessor: &u64, category: DataCategory, now: Moment) -> Option<SessionId> {
+	fn active_session(
+		patient: &u64,
+		accessor: &u64,
+		category: DataCategory,
+		now: Moment,
+	) -> Option<SessionId> {
 		SESSIONS.with(|s| {
 			s.borrow()
 				.iter()
-				.find(|(p, a, c, until, _)| p == patient && a == accessor && *c == category && now < *until)
+				.find(|(p, a, c, until, _)| {
+					p == patient && a == accessor && *c == category && now < *until
+				})
 				.map(|s| s.4)
 		})
 	}
@@ -209,7 +216,12 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 #[cfg(feature = "runtime-benchmarks")]
 impl crate::BenchmarkHelper<u64> for MockCredentials {
 	fn credential(who: &u64) {
-		MockCredentials::set(*who, HOSPITAL, RoleSet::from(consent_primitives::Role::Physician), true);
+		MockCredentials::set(
+			*who,
+			HOSPITAL,
+			RoleSet::from(consent_primitives::Role::Physician),
+			true,
+		);
 	}
 	fn set_time(now: Moment) {
 		pallet_timestamp::Now::<Test>::put(now);

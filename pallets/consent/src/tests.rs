@@ -35,7 +35,14 @@ fn no_records() -> BoundedVec<H256, frame_support::traits::ConstU32<4>> {
 
 fn grant(grantee: Grantee<u64>, scope: Scope, end: Option<u64>) -> u64 {
 	let id = NextConsentId::<Test>::get();
-	assert_ok!(Consent::grant_consent(RuntimeOrigin::signed(PATIENT), grantee, scope, no_records(), None, end));
+	assert_ok!(Consent::grant_consent(
+		RuntimeOrigin::signed(PATIENT),
+		grantee,
+		scope,
+		no_records(),
+		None,
+		end
+	));
 	id
 }
 
@@ -74,7 +81,10 @@ fn grant_consent_stores_indexes_holds_a_deposit_and_bumps_the_version() {
 			.into(),
 		);
 		assert!(Consents::<Test>::contains_key(PATIENT, id));
-		assert_eq!(GranteeIndex::<Test>::get(PATIENT, Grantee::Practitioner(DOCTOR)).to_vec(), vec![id]);
+		assert_eq!(
+			GranteeIndex::<Test>::get(PATIENT, Grantee::Practitioner(DOCTOR)).to_vec(),
+			vec![id]
+		);
 		assert_eq!(ConsentVersion::<Test>::get(PATIENT), 1);
 		assert!(held(PATIENT) > DEPOSIT_BASE);
 		assert_eq!(Counts::<Test>::get(PATIENT).consents, 1);
@@ -89,30 +99,84 @@ fn grant_consent_stores_indexes_holds_a_deposit_and_bumps_the_version() {
 fn grant_consent_refuses_bad_input() {
 	test(|| {
 		let call = |grantee, scope, start, end| {
-			Consent::grant_consent(RuntimeOrigin::signed(PATIENT), grantee, scope, no_records(), start, end)
+			Consent::grant_consent(
+				RuntimeOrigin::signed(PATIENT),
+				grantee,
+				scope,
+				no_records(),
+				start,
+				end,
+			)
 		};
 		let doc = || Grantee::Practitioner(DOCTOR);
-		assert_noop!(call(doc(), scope(&[], &[A::Read], &[P::Treat]), None, None), Error::<Test>::EmptyScope);
-		assert_noop!(call(doc(), scope(&[C::Allergies], &[], &[P::Treat]), None, None), Error::<Test>::EmptyScope);
-		assert_noop!(call(doc(), scope(&[C::Allergies], &[A::Read], &[]), None, None), Error::<Test>::EmptyScope);
-		assert_noop!(call(doc(), labs_read_treat(), Some(NOW + 10), Some(NOW + 5)), Error::<Test>::InvalidPeriod);
-		assert_noop!(call(doc(), labs_read_treat(), Some(NOW - 10), Some(NOW)), Error::<Test>::PeriodInPast);
-		assert_noop!(call(Grantee::Practitioner(STRANGER), labs_read_treat(), None, None), Error::<Test>::UnknownGrantee);
-		assert_noop!(call(Grantee::Organization(77), labs_read_treat(), None, None), Error::<Test>::UnknownGrantee);
 		assert_noop!(
-			call(Grantee::Role { organization: 77, role: Role::Nurse }, labs_read_treat(), None, None),
+			call(doc(), scope(&[], &[A::Read], &[P::Treat]), None, None),
+			Error::<Test>::EmptyScope
+		);
+		assert_noop!(
+			call(doc(), scope(&[C::Allergies], &[], &[P::Treat]), None, None),
+			Error::<Test>::EmptyScope
+		);
+		assert_noop!(
+			call(doc(), scope(&[C::Allergies], &[A::Read], &[]), None, None),
+			Error::<Test>::EmptyScope
+		);
+		assert_noop!(
+			call(doc(), labs_read_treat(), Some(NOW + 10), Some(NOW + 5)),
+			Error::<Test>::InvalidPeriod
+		);
+		assert_noop!(
+			call(doc(), labs_read_treat(), Some(NOW - 10), Some(NOW)),
+			Error::<Test>::PeriodInPast
+		);
+		assert_noop!(
+			call(Grantee::Practitioner(STRANGER), labs_read_treat(), None, None),
 			Error::<Test>::UnknownGrantee
 		);
 		assert_noop!(
-			Consent::grant_consent(RuntimeOrigin::none(), doc(), labs_read_treat(), no_records(), None, None),
+			call(Grantee::Organization(77), labs_read_treat(), None, None),
+			Error::<Test>::UnknownGrantee
+		);
+		assert_noop!(
+			call(
+				Grantee::Role { organization: 77, role: Role::Nurse },
+				labs_read_treat(),
+				None,
+				None
+			),
+			Error::<Test>::UnknownGrantee
+		);
+		assert_noop!(
+			Consent::grant_consent(
+				RuntimeOrigin::none(),
+				doc(),
+				labs_read_treat(),
+				no_records(),
+				None,
+				None
+			),
 			BadOrigin
 		);
 		assert_noop!(
-			Consent::grant_consent(RuntimeOrigin::root(), doc(), labs_read_treat(), no_records(), None, None),
+			Consent::grant_consent(
+				RuntimeOrigin::root(),
+				doc(),
+				labs_read_treat(),
+				no_records(),
+				None,
+				None
+			),
 			BadOrigin
 		);
 		assert_noop!(
-			Consent::grant_consent(RuntimeOrigin::signed(POOR), doc(), labs_read_treat(), no_records(), None, None),
+			Consent::grant_consent(
+				RuntimeOrigin::signed(POOR),
+				doc(),
+				labs_read_treat(),
+				no_records(),
+				None,
+				None
+			),
 			TokenError::FundsUnavailable
 		);
 	});
@@ -156,23 +220,40 @@ fn revoke_consent_stops_permitting_at_once_and_releases_the_deposit() {
 	test(|| {
 		let free = Balances::balance(&PATIENT);
 		let id = grant(Grantee::Practitioner(DOCTOR), labs_read_treat(), None);
-		assert_eq!(decide(DOCTOR, C::LabResults, A::Read, P::Treat), Decision::Permit(PermitReason::Consent(id)));
+		assert_eq!(
+			decide(DOCTOR, C::LabResults, A::Read, P::Treat),
+			Decision::Permit(PermitReason::Consent(id))
+		);
 		// Nobody else can revoke it: the call is keyed by the caller as patient.
 		for who in [DOCTOR, STRANGER, GUARDIAN] {
-			assert_noop!(Consent::revoke_consent(RuntimeOrigin::signed(who), id), Error::<Test>::AlreadyRevoked);
+			assert_noop!(
+				Consent::revoke_consent(RuntimeOrigin::signed(who), id),
+				Error::<Test>::AlreadyRevoked
+			);
 		}
 		assert_noop!(Consent::revoke_consent(RuntimeOrigin::root(), id), BadOrigin);
 		assert_noop!(Consent::revoke_consent(RuntimeOrigin::none(), id), BadOrigin);
 		assert_ok!(Consent::revoke_consent(RuntimeOrigin::signed(PATIENT), id));
-		System::assert_last_event(Event::ConsentRevoked { patient: PATIENT, consent_id: id }.into());
-		assert_eq!(decide(DOCTOR, C::LabResults, A::Read, P::Treat), Decision::Deny(DenyReason::NoConsent));
+		System::assert_last_event(
+			Event::ConsentRevoked { patient: PATIENT, consent_id: id }.into(),
+		);
+		assert_eq!(
+			decide(DOCTOR, C::LabResults, A::Read, P::Treat),
+			Decision::Deny(DenyReason::NoConsent)
+		);
 		assert_eq!(held(PATIENT), 0);
 		assert_eq!(Balances::balance(&PATIENT), free);
 		assert_eq!(ConsentVersion::<Test>::get(PATIENT), 2);
 		assert!(!GranteeIndex::<Test>::contains_key(PATIENT, Grantee::Practitioner(DOCTOR)));
 		assert!(!Counts::<Test>::contains_key(PATIENT));
-		assert_noop!(Consent::revoke_consent(RuntimeOrigin::signed(PATIENT), id), Error::<Test>::AlreadyRevoked);
-		assert_noop!(Consent::revoke_consent(RuntimeOrigin::signed(PATIENT), 42), Error::<Test>::NotFound);
+		assert_noop!(
+			Consent::revoke_consent(RuntimeOrigin::signed(PATIENT), id),
+			Error::<Test>::AlreadyRevoked
+		);
+		assert_noop!(
+			Consent::revoke_consent(RuntimeOrigin::signed(PATIENT), 42),
+			Error::<Test>::NotFound
+		);
 	});
 }
 
@@ -180,27 +261,63 @@ fn revoke_consent_stops_permitting_at_once_and_releases_the_deposit() {
 fn the_access_decision_follows_the_specified_order() {
 	test(|| {
 		// 1. Owner and delegate.
-		assert_eq!(decide(PATIENT, C::Genomics, A::Write, P::Research), Decision::Permit(PermitReason::Owner));
-		assert_eq!(decide(GUARDIAN, C::Genomics, A::Read, P::Treat), Decision::Permit(PermitReason::Delegate));
+		assert_eq!(
+			decide(PATIENT, C::Genomics, A::Write, P::Research),
+			Decision::Permit(PermitReason::Owner)
+		);
+		assert_eq!(
+			decide(GUARDIAN, C::Genomics, A::Read, P::Treat),
+			Decision::Permit(PermitReason::Delegate)
+		);
 		// 2. Credential.
 		let id = grant(Grantee::Organization(HOSPITAL), labs_read_treat(), None);
-		assert_eq!(decide(LAPSED, C::LabResults, A::Read, P::Treat), Decision::Deny(DenyReason::CredentialInvalid));
-		assert_eq!(decide(STRANGER, C::LabResults, A::Read, P::Treat), Decision::Deny(DenyReason::CredentialInvalid));
+		assert_eq!(
+			decide(LAPSED, C::LabResults, A::Read, P::Treat),
+			Decision::Deny(DenyReason::CredentialInvalid)
+		);
+		assert_eq!(
+			decide(STRANGER, C::LabResults, A::Read, P::Treat),
+			Decision::Deny(DenyReason::CredentialInvalid)
+		);
 		// 4. Consent to the organization covers its practitioners, in scope only.
-		assert_eq!(decide(DOCTOR, C::LabResults, A::Read, P::Treat), Decision::Permit(PermitReason::Consent(id)));
-		assert_eq!(decide(NURSE, C::LabResults, A::Read, P::Treat), Decision::Permit(PermitReason::Consent(id)));
-		assert_eq!(decide(OTHER_DOCTOR, C::LabResults, A::Read, P::Treat), Decision::Deny(DenyReason::NoConsent));
-		assert_eq!(decide(DOCTOR, C::LabResults, A::Write, P::Treat), Decision::Deny(DenyReason::NoConsent));
-		assert_eq!(decide(DOCTOR, C::LabResults, A::Read, P::Research), Decision::Deny(DenyReason::NoConsent));
-		assert_eq!(decide(DOCTOR, C::Imaging, A::Read, P::Treat), Decision::Deny(DenyReason::NoConsent));
+		assert_eq!(
+			decide(DOCTOR, C::LabResults, A::Read, P::Treat),
+			Decision::Permit(PermitReason::Consent(id))
+		);
+		assert_eq!(
+			decide(NURSE, C::LabResults, A::Read, P::Treat),
+			Decision::Permit(PermitReason::Consent(id))
+		);
+		assert_eq!(
+			decide(OTHER_DOCTOR, C::LabResults, A::Read, P::Treat),
+			Decision::Deny(DenyReason::NoConsent)
+		);
+		assert_eq!(
+			decide(DOCTOR, C::LabResults, A::Write, P::Treat),
+			Decision::Deny(DenyReason::NoConsent)
+		);
+		assert_eq!(
+			decide(DOCTOR, C::LabResults, A::Read, P::Research),
+			Decision::Deny(DenyReason::NoConsent)
+		);
+		assert_eq!(
+			decide(DOCTOR, C::Imaging, A::Read, P::Treat),
+			Decision::Deny(DenyReason::NoConsent)
+		);
 		// A role at an organization.
 		let role = grant(
 			Grantee::Role { organization: HOSPITAL, role: Role::Nurse },
 			scope(&[C::VitalSigns], &[A::Read, A::Write], &[P::Treat]),
 			None,
 		);
-		assert_eq!(decide(NURSE, C::VitalSigns, A::Write, P::Treat), Decision::Permit(PermitReason::Consent(role)));
-		assert_eq!(decide(DOCTOR, C::VitalSigns, A::Write, P::Treat), Decision::Deny(DenyReason::NoConsent));
+		assert_eq!(
+			decide(NURSE, C::VitalSigns, A::Write, P::Treat),
+			Decision::Permit(PermitReason::Consent(role))
+		);
+		assert_eq!(
+			decide(DOCTOR, C::VitalSigns, A::Write, P::Treat),
+			Decision::Deny(DenyReason::NoConsent)
+		);
 		// 3. A deny rule beats the consent.
 		assert_ok!(Consent::add_deny_rule(
 			RuntimeOrigin::signed(PATIENT),
@@ -208,8 +325,14 @@ fn the_access_decision_follows_the_specified_order() {
 			CategorySet::from(C::LabResults),
 			PurposeSet::all()
 		));
-		assert_eq!(decide(NURSE, C::LabResults, A::Read, P::Treat), Decision::Deny(DenyReason::DeniedByRule(0)));
-		assert_eq!(decide(DOCTOR, C::LabResults, A::Read, P::Treat), Decision::Permit(PermitReason::Consent(id)));
+		assert_eq!(
+			decide(NURSE, C::LabResults, A::Read, P::Treat),
+			Decision::Deny(DenyReason::DeniedByRule(0))
+		);
+		assert_eq!(
+			decide(DOCTOR, C::LabResults, A::Read, P::Treat),
+			Decision::Permit(PermitReason::Consent(id))
+		);
 		// 5. An emergency session permits what no consent covers.
 		MockEmergency::open(PATIENT, OTHER_DOCTOR, C::Allergies, NOW + 100, 7);
 		assert_eq!(
@@ -217,10 +340,16 @@ fn the_access_decision_follows_the_specified_order() {
 			Decision::Permit(PermitReason::Emergency(7))
 		);
 		advance_to(NOW + 100);
-		assert_eq!(decide(OTHER_DOCTOR, C::Allergies, A::Read, P::EmergencyTreat), Decision::Deny(DenyReason::NoConsent));
+		assert_eq!(
+			decide(OTHER_DOCTOR, C::Allergies, A::Read, P::EmergencyTreat),
+			Decision::Deny(DenyReason::NoConsent)
+		);
 		// A suspended organization invalidates its practitioners' credentials at once.
 		MockCredentials::suspend_org(HOSPITAL);
-		assert_eq!(decide(DOCTOR, C::LabResults, A::Read, P::Treat), Decision::Deny(DenyReason::CredentialInvalid));
+		assert_eq!(
+			decide(DOCTOR, C::LabResults, A::Read, P::Treat),
+			Decision::Deny(DenyReason::CredentialInvalid)
+		);
 	});
 }
 
@@ -253,11 +382,20 @@ fn validity_periods_are_checked_at_the_moment_of_use() {
 			Some(NOW + 200),
 		);
 		assert_ok!(later);
-		assert_eq!(decide(DOCTOR, C::LabResults, A::Read, P::Treat), Decision::Deny(DenyReason::Expired));
+		assert_eq!(
+			decide(DOCTOR, C::LabResults, A::Read, P::Treat),
+			Decision::Deny(DenyReason::Expired)
+		);
 		advance_to(NOW + 100);
-		assert_eq!(decide(DOCTOR, C::LabResults, A::Read, P::Treat), Decision::Permit(PermitReason::Consent(0)));
+		assert_eq!(
+			decide(DOCTOR, C::LabResults, A::Read, P::Treat),
+			Decision::Permit(PermitReason::Consent(0))
+		);
 		advance_to(NOW + 200);
-		assert_eq!(decide(DOCTOR, C::LabResults, A::Read, P::Treat), Decision::Deny(DenyReason::Expired));
+		assert_eq!(
+			decide(DOCTOR, C::LabResults, A::Read, P::Treat),
+			Decision::Deny(DenyReason::Expired)
+		);
 		assert!(!Consent::consents_of(&PATIENT)[0].active);
 	});
 }
@@ -274,7 +412,8 @@ fn a_consent_that_names_records_permits_only_those_records() {
 			None,
 			None
 		));
-		let check = |record| Consent::decide(&PATIENT, &DOCTOR, C::LabResults, A::Read, P::Treat, record);
+		let check =
+			|record| Consent::decide(&PATIENT, &DOCTOR, C::LabResults, A::Read, P::Treat, record);
 		assert_eq!(check(Some(r1)), Decision::Permit(PermitReason::Consent(0)));
 		assert_eq!(check(Some(r2)), Decision::Deny(DenyReason::RecordOutOfScope));
 		assert_eq!(check(None), Decision::Deny(DenyReason::RecordOutOfScope));
@@ -287,20 +426,43 @@ fn deny_rules_are_added_bounded_and_removed() {
 		let add = |who, categories, purposes| {
 			Consent::add_deny_rule(RuntimeOrigin::signed(who), None, categories, purposes)
 		};
-		assert_noop!(add(PATIENT, CategorySet::empty(), PurposeSet::all()), Error::<Test>::EmptyScope);
-		assert_noop!(add(PATIENT, CategorySet::all(), PurposeSet::empty()), Error::<Test>::EmptyScope);
-		assert_noop!(Consent::add_deny_rule(RuntimeOrigin::root(), None, CategorySet::all(), PurposeSet::all()), BadOrigin);
+		assert_noop!(
+			add(PATIENT, CategorySet::empty(), PurposeSet::all()),
+			Error::<Test>::EmptyScope
+		);
+		assert_noop!(
+			add(PATIENT, CategorySet::all(), PurposeSet::empty()),
+			Error::<Test>::EmptyScope
+		);
+		assert_noop!(
+			Consent::add_deny_rule(
+				RuntimeOrigin::root(),
+				None,
+				CategorySet::all(),
+				PurposeSet::all()
+			),
+			BadOrigin
+		);
 		assert_ok!(add(PATIENT, CategorySet::SENSITIVE, PurposeSet::from(P::Research)));
 		System::assert_last_event(Event::DenyRuleAdded { patient: PATIENT, rule_id: 0 }.into());
 		assert_ok!(add(PATIENT, CategorySet::from(C::Billing), PurposeSet::all()));
-		assert_noop!(add(PATIENT, CategorySet::all(), PurposeSet::all()), Error::<Test>::TooManyDenyRules);
+		assert_noop!(
+			add(PATIENT, CategorySet::all(), PurposeSet::all()),
+			Error::<Test>::TooManyDenyRules
+		);
 		assert_eq!(ConsentVersion::<Test>::get(PATIENT), 2);
 		// Another account cannot remove the patient's rule.
-		assert_noop!(Consent::remove_deny_rule(RuntimeOrigin::signed(STRANGER), 0), Error::<Test>::RuleNotFound);
+		assert_noop!(
+			Consent::remove_deny_rule(RuntimeOrigin::signed(STRANGER), 0),
+			Error::<Test>::RuleNotFound
+		);
 		assert_noop!(Consent::remove_deny_rule(RuntimeOrigin::root(), 0), BadOrigin);
 		assert_ok!(Consent::remove_deny_rule(RuntimeOrigin::signed(PATIENT), 0));
 		System::assert_last_event(Event::DenyRuleRemoved { patient: PATIENT, rule_id: 0 }.into());
-		assert_noop!(Consent::remove_deny_rule(RuntimeOrigin::signed(PATIENT), 0), Error::<Test>::RuleNotFound);
+		assert_noop!(
+			Consent::remove_deny_rule(RuntimeOrigin::signed(PATIENT), 0),
+			Error::<Test>::RuleNotFound
+		);
 		assert_ok!(Consent::remove_deny_rule(RuntimeOrigin::signed(PATIENT), 1));
 		assert_eq!(held(PATIENT), 0);
 		assert!(!DenyRules::<Test>::contains_key(PATIENT));
@@ -309,7 +471,14 @@ fn deny_rules_are_added_bounded_and_removed() {
 
 fn request(by: u64, scope: Scope) -> u64 {
 	let id = NextRequestId::<Test>::get();
-	assert_ok!(Consent::request_access(RuntimeOrigin::signed(by), PATIENT, scope, H256::repeat_byte(7), None, None));
+	assert_ok!(Consent::request_access(
+		RuntimeOrigin::signed(by),
+		PATIENT,
+		scope,
+		H256::repeat_byte(7),
+		None,
+		None
+	));
 	id
 }
 
@@ -332,25 +501,54 @@ fn a_practitioner_requests_and_the_patient_approves_a_narrower_scope() {
 		assert!(held(DOCTOR) > 0);
 		// Only the patient answers; a wider scope is refused.
 		for who in [DOCTOR, STRANGER, NURSE] {
-			assert_noop!(Consent::approve_request(RuntimeOrigin::signed(who), id, None), Error::<Test>::NotPatient);
-			assert_noop!(Consent::deny_request(RuntimeOrigin::signed(who), id), Error::<Test>::NotPatient);
+			assert_noop!(
+				Consent::approve_request(RuntimeOrigin::signed(who), id, None),
+				Error::<Test>::NotPatient
+			);
+			assert_noop!(
+				Consent::deny_request(RuntimeOrigin::signed(who), id),
+				Error::<Test>::NotPatient
+			);
 		}
 		assert_noop!(Consent::approve_request(RuntimeOrigin::root(), id, None), BadOrigin);
 		assert_noop!(
-			Consent::approve_request(RuntimeOrigin::signed(PATIENT), id, Some(scope(&[C::Genomics], &[A::Read], &[P::Treat]))),
+			Consent::approve_request(
+				RuntimeOrigin::signed(PATIENT),
+				id,
+				Some(scope(&[C::Genomics], &[A::Read], &[P::Treat]))
+			),
 			Error::<Test>::ScopeExceedsRequest
 		);
 		assert_noop!(
-			Consent::approve_request(RuntimeOrigin::signed(PATIENT), id, Some(scope(&[], &[A::Read], &[P::Treat]))),
+			Consent::approve_request(
+				RuntimeOrigin::signed(PATIENT),
+				id,
+				Some(scope(&[], &[A::Read], &[P::Treat]))
+			),
 			Error::<Test>::EmptyScope
 		);
-		assert_ok!(Consent::approve_request(RuntimeOrigin::signed(PATIENT), id, Some(labs_read_treat())));
-		System::assert_last_event(Event::RequestApproved { request_id: id, patient: PATIENT, consent_id: 0 }.into());
+		assert_ok!(Consent::approve_request(
+			RuntimeOrigin::signed(PATIENT),
+			id,
+			Some(labs_read_treat())
+		));
+		System::assert_last_event(
+			Event::RequestApproved { request_id: id, patient: PATIENT, consent_id: 0 }.into(),
+		);
 		assert_eq!(held(DOCTOR), 0);
 		assert!(!Requests::<Test>::contains_key(id));
-		assert_eq!(decide(DOCTOR, C::LabResults, A::Read, P::Treat), Decision::Permit(PermitReason::Consent(0)));
-		assert_eq!(decide(DOCTOR, C::Imaging, A::Read, P::Treat), Decision::Deny(DenyReason::NoConsent));
-		assert_noop!(Consent::approve_request(RuntimeOrigin::signed(PATIENT), id, None), Error::<Test>::RequestNotFound);
+		assert_eq!(
+			decide(DOCTOR, C::LabResults, A::Read, P::Treat),
+			Decision::Permit(PermitReason::Consent(0))
+		);
+		assert_eq!(
+			decide(DOCTOR, C::Imaging, A::Read, P::Treat),
+			Decision::Deny(DenyReason::NoConsent)
+		);
+		assert_noop!(
+			Consent::approve_request(RuntimeOrigin::signed(PATIENT), id, None),
+			Error::<Test>::RequestNotFound
+		);
 	});
 }
 
@@ -358,22 +556,50 @@ fn a_practitioner_requests_and_the_patient_approves_a_narrower_scope() {
 fn request_access_refuses_bad_requesters_and_full_queues() {
 	test(|| {
 		let ask = |who, patient| {
-			Consent::request_access(RuntimeOrigin::signed(who), patient, labs_read_treat(), H256::zero(), None, None)
+			Consent::request_access(
+				RuntimeOrigin::signed(who),
+				patient,
+				labs_read_treat(),
+				H256::zero(),
+				None,
+				None,
+			)
 		};
 		assert_noop!(ask(LAPSED, PATIENT), Error::<Test>::CredentialInvalid);
 		assert_noop!(ask(STRANGER, PATIENT), Error::<Test>::CredentialInvalid);
 		assert_noop!(ask(PATIENT, PATIENT), Error::<Test>::CredentialInvalid);
 		assert_noop!(ask(DOCTOR, DOCTOR), Error::<Test>::SelfRequest);
 		assert_noop!(
-			Consent::request_access(RuntimeOrigin::root(), PATIENT, labs_read_treat(), H256::zero(), None, None),
+			Consent::request_access(
+				RuntimeOrigin::root(),
+				PATIENT,
+				labs_read_treat(),
+				H256::zero(),
+				None,
+				None
+			),
 			BadOrigin
 		);
 		assert_noop!(
-			Consent::request_access(RuntimeOrigin::signed(DOCTOR), PATIENT, scope(&[C::Allergies], &[], &[P::Treat]), H256::zero(), None, None),
+			Consent::request_access(
+				RuntimeOrigin::signed(DOCTOR),
+				PATIENT,
+				scope(&[C::Allergies], &[], &[P::Treat]),
+				H256::zero(),
+				None,
+				None
+			),
 			Error::<Test>::EmptyScope
 		);
 		assert_noop!(
-			Consent::request_access(RuntimeOrigin::signed(DOCTOR), PATIENT, labs_read_treat(), H256::zero(), Some(0), Some(NOW)),
+			Consent::request_access(
+				RuntimeOrigin::signed(DOCTOR),
+				PATIENT,
+				labs_read_treat(),
+				H256::zero(),
+				Some(0),
+				Some(NOW)
+			),
 			Error::<Test>::PeriodInPast
 		);
 		request(DOCTOR, labs_read_treat());
@@ -388,29 +614,52 @@ fn requests_are_denied_cancelled_or_reaped_with_the_deposit_returned() {
 	test(|| {
 		let denied = request(DOCTOR, labs_read_treat());
 		assert_ok!(Consent::deny_request(RuntimeOrigin::signed(PATIENT), denied));
-		System::assert_last_event(Event::RequestDenied { request_id: denied, patient: PATIENT }.into());
-		assert_noop!(Consent::deny_request(RuntimeOrigin::signed(PATIENT), denied), Error::<Test>::RequestNotFound);
+		System::assert_last_event(
+			Event::RequestDenied { request_id: denied, patient: PATIENT }.into(),
+		);
+		assert_noop!(
+			Consent::deny_request(RuntimeOrigin::signed(PATIENT), denied),
+			Error::<Test>::RequestNotFound
+		);
 
 		let cancelled = request(DOCTOR, labs_read_treat());
 		for who in [PATIENT, NURSE, STRANGER] {
-			assert_noop!(Consent::cancel_request(RuntimeOrigin::signed(who), cancelled), Error::<Test>::NotRequester);
+			assert_noop!(
+				Consent::cancel_request(RuntimeOrigin::signed(who), cancelled),
+				Error::<Test>::NotRequester
+			);
 		}
 		assert_noop!(Consent::cancel_request(RuntimeOrigin::root(), cancelled), BadOrigin);
 		assert_ok!(Consent::cancel_request(RuntimeOrigin::signed(DOCTOR), cancelled));
-		System::assert_last_event(Event::RequestCancelled { request_id: cancelled, requester: DOCTOR }.into());
+		System::assert_last_event(
+			Event::RequestCancelled { request_id: cancelled, requester: DOCTOR }.into(),
+		);
 		assert_eq!(held(DOCTOR), 0);
 
 		let lapsing = request(NURSE, labs_read_treat());
-		let reap = |who| Consent::reap_expired(RuntimeOrigin::signed(who), ExpiredItem::Request { request_id: lapsing });
+		let reap = |who| {
+			Consent::reap_expired(
+				RuntimeOrigin::signed(who),
+				ExpiredItem::Request { request_id: lapsing },
+			)
+		};
 		assert_noop!(reap(STRANGER), Error::<Test>::NotExpired);
 		advance_to(NOW + 1_000);
 		assert_noop!(
 			Consent::approve_request(RuntimeOrigin::signed(PATIENT), lapsing, None),
 			Error::<Test>::RequestExpired
 		);
-		assert_noop!(Consent::reap_expired(RuntimeOrigin::none(), ExpiredItem::Request { request_id: lapsing }), BadOrigin);
+		assert_noop!(
+			Consent::reap_expired(
+				RuntimeOrigin::none(),
+				ExpiredItem::Request { request_id: lapsing }
+			),
+			BadOrigin
+		);
 		assert_ok!(reap(STRANGER));
-		System::assert_last_event(Event::RequestReaped { request_id: lapsing, reaper: STRANGER }.into());
+		System::assert_last_event(
+			Event::RequestReaped { request_id: lapsing, reaper: STRANGER }.into(),
+		);
 		assert_eq!(held(NURSE), 0);
 		assert_noop!(reap(STRANGER), Error::<Test>::RequestNotFound);
 	});
@@ -421,14 +670,22 @@ fn anyone_reaps_an_expired_consent_and_the_deposit_goes_back_to_the_patient() {
 	test(|| {
 		let id = grant(Grantee::Practitioner(DOCTOR), labs_read_treat(), Some(NOW + 10));
 		let item = ExpiredItem::Consent { patient: PATIENT, consent_id: id };
-		assert_noop!(Consent::reap_expired(RuntimeOrigin::signed(STRANGER), item.clone()), Error::<Test>::NotExpired);
+		assert_noop!(
+			Consent::reap_expired(RuntimeOrigin::signed(STRANGER), item.clone()),
+			Error::<Test>::NotExpired
+		);
 		advance_to(NOW + 10);
 		let before = Balances::balance(&STRANGER);
 		assert_ok!(Consent::reap_expired(RuntimeOrigin::signed(STRANGER), item.clone()));
-		System::assert_last_event(Event::ConsentReaped { patient: PATIENT, consent_id: id, reaper: STRANGER }.into());
+		System::assert_last_event(
+			Event::ConsentReaped { patient: PATIENT, consent_id: id, reaper: STRANGER }.into(),
+		);
 		assert_eq!(held(PATIENT), 0);
 		assert_eq!(Balances::balance(&STRANGER), before);
-		assert_noop!(Consent::reap_expired(RuntimeOrigin::signed(STRANGER), item), Error::<Test>::NotFound);
+		assert_noop!(
+			Consent::reap_expired(RuntimeOrigin::signed(STRANGER), item),
+			Error::<Test>::NotFound
+		);
 	});
 }
 
@@ -466,9 +723,16 @@ mod properties {
 
 	fn try_grant(grantee: Grantee<u64>, scope: Scope, end: Option<u64>) -> Option<u64> {
 		let id = NextConsentId::<Test>::get();
-		Consent::grant_consent(RuntimeOrigin::signed(PATIENT), grantee, scope, no_records(), None, end)
-			.ok()
-			.map(|_| id)
+		Consent::grant_consent(
+			RuntimeOrigin::signed(PATIENT),
+			grantee,
+			scope,
+			no_records(),
+			None,
+			end,
+		)
+		.ok()
+		.map(|_| id)
 	}
 
 	proptest! {

@@ -5,13 +5,24 @@ use consent_primitives::{
 	Action, ActionSet, CategorySet, CredentialStatus, DataCategory, Grantee, Moment, Purpose,
 	PurposeSet, RecordId, RequestId,
 };
-use frame_support::{traits::Get, BoundedVec, CloneNoBound, EqNoBound, PartialEqNoBound, DebugNoBound};
+use frame_support::{
+	traits::Get, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
+};
 use scale_info::TypeInfo;
 use sp_core::H256;
 
 /// What a consent, rule or request covers: categories × actions × purposes.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, Copy, PartialEq, Eq, Debug, MaxEncodedLen, TypeInfo,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	MaxEncodedLen,
+	TypeInfo,
 )]
 pub struct Scope {
 	/// The data categories.
@@ -30,16 +41,16 @@ impl Scope {
 
 	/// Whether the scope covers one access.
 	pub fn covers(&self, category: DataCategory, action: Action, purpose: Purpose) -> bool {
-		self.categories.contains(category) &&
-			self.actions.contains(action) &&
-			self.purposes.contains(purpose)
+		self.categories.contains(category)
+			&& self.actions.contains(action)
+			&& self.purposes.contains(purpose)
 	}
 
 	/// Whether every access `other` covers is covered by `self`.
 	pub fn includes(&self, other: &Scope) -> bool {
-		self.categories.is_superset(other.categories) &&
-			self.actions.is_superset(other.actions) &&
-			self.purposes.is_superset(other.purposes)
+		self.categories.is_superset(other.categories)
+			&& self.actions.is_superset(other.actions)
+			&& self.purposes.is_superset(other.purposes)
 	}
 }
 
@@ -52,8 +63,9 @@ pub fn grantee_matches<AccountId: PartialEq>(
 	match grantee {
 		Grantee::Practitioner(who) => who == accessor,
 		Grantee::Organization(org) => *org == credential.organization,
-		Grantee::Role { organization, role } =>
-			*organization == credential.organization && credential.roles.contains(*role),
+		Grantee::Role { organization, role } => {
+			*organization == credential.organization && credential.roles.contains(*role)
+		},
 	}
 }
 
@@ -140,9 +152,9 @@ where
 		category: DataCategory,
 		purpose: Purpose,
 	) -> bool {
-		self.categories.contains(category) &&
-			self.purposes.contains(purpose) &&
-			self.grantee.as_ref().is_none_or(|g| grantee_matches(g, accessor, credential))
+		self.categories.contains(category)
+			&& self.purposes.contains(purpose)
+			&& self.grantee.as_ref().is_none_or(|g| grantee_matches(g, accessor, credential))
 	}
 }
 

@@ -69,7 +69,11 @@ mod benchmarks {
 		});
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, org);
-		assert!(<Pallet<T> as consent_primitives::CredentialInspect<T::AccountId>>::organization_active(org));
+		assert!(
+			<Pallet<T> as consent_primitives::CredentialInspect<T::AccountId>>::organization_active(
+				org
+			)
+		);
 		Ok(())
 	}
 
@@ -117,7 +121,13 @@ mod benchmarks {
 		let (org, admin) = organization::<T>()?;
 		let who = practitioner::<T>(org)?;
 		#[extrinsic_call]
-		_(RawOrigin::Signed(admin), who.clone(), RoleSet::all(), FAR_FUTURE + 1, H256::repeat_byte(3));
+		_(
+			RawOrigin::Signed(admin),
+			who.clone(),
+			RoleSet::all(),
+			FAR_FUTURE + 1,
+			H256::repeat_byte(3),
+		);
 		assert_eq!(Practitioners::<T>::get(&who).map(|p| p.licence_expiry), Some(FAR_FUTURE + 1));
 		Ok(())
 	}
@@ -138,7 +148,10 @@ mod benchmarks {
 		let who = practitioner::<T>(org)?;
 		#[extrinsic_call]
 		_(RawOrigin::Signed(admin), who.clone());
-		assert_eq!(Practitioners::<T>::get(&who).map(|p| p.status), Some(CredentialState::Suspended));
+		assert_eq!(
+			Practitioners::<T>::get(&who).map(|p| p.status),
+			Some(CredentialState::Suspended)
+		);
 		Ok(())
 	}
 

@@ -93,8 +93,7 @@ pub mod pallet {
 
 	/// Practitioner credentials, by practitioner account.
 	#[pallet::storage]
-	pub type Practitioners<T: Config> =
-		StorageMap<_, Blake2_128Concat, T::AccountId, Practitioner>;
+	pub type Practitioners<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, Practitioner>;
 
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -118,11 +117,7 @@ pub mod pallet {
 			break_glass: bool,
 		},
 		/// A practitioner's roles or licence were updated.
-		PractitionerUpdated {
-			practitioner: T::AccountId,
-			roles: RoleSet,
-			licence_expiry: Moment,
-		},
+		PractitionerUpdated { practitioner: T::AccountId, roles: RoleSet, licence_expiry: Moment },
 		/// A practitioner's break-glass privilege was granted or withdrawn.
 		BreakGlassPrivilegeChanged { practitioner: T::AccountId, allowed: bool },
 		/// A practitioner's credential was suspended.
@@ -270,7 +265,8 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::remove_organization())]
 		pub fn remove_organization(origin: OriginFor<T>, organization: OrgId) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
-			let org = Organizations::<T>::get(organization).ok_or(Error::<T>::OrganizationNotFound)?;
+			let org =
+				Organizations::<T>::get(organization).ok_or(Error::<T>::OrganizationNotFound)?;
 			ensure!(org.practitioners == 0, Error::<T>::OrganizationNotEmpty);
 			Organizations::<T>::remove(organization);
 			Self::deposit_event(Event::OrganizationRemoved { organization });
@@ -315,9 +311,17 @@ pub mod pallet {
 			break_glass: bool,
 		) -> DispatchResult {
 			let admin = ensure_signed(origin)?;
-			let org = Organizations::<T>::get(organization).ok_or(Error::<T>::OrganizationNotFound)?;
+			let org =
+				Organizations::<T>::get(organization).ok_or(Error::<T>::OrganizationNotFound)?;
 			ensure!(org.admins.contains(&admin), Error::<T>::NotAdmin);
-			Self::do_register(organization, practitioner, roles, licence_expiry, licence_hash, break_glass)
+			Self::do_register(
+				organization,
+				practitioner,
+				roles,
+				licence_expiry,
+				licence_hash,
+				break_glass,
+			)
 		}
 
 		/// Update a practitioner's roles and licence (renewal, new role).

@@ -22,7 +22,11 @@ fn physician() -> RoleSet {
 
 /// Two organizations: 0 administered by ADMIN, 1 by OTHER_ADMIN.
 fn two_orgs() -> (OrgId, OrgId) {
-	assert_ok!(Registry::admit_organization(RuntimeOrigin::root(), H256::repeat_byte(1), admins(&[ADMIN])));
+	assert_ok!(Registry::admit_organization(
+		RuntimeOrigin::root(),
+		H256::repeat_byte(1),
+		admins(&[ADMIN])
+	));
 	assert_ok!(Registry::admit_organization(
 		RuntimeOrigin::root(),
 		H256::repeat_byte(2),
@@ -81,7 +85,11 @@ fn admit_refuses_non_governance_and_bad_admin_lists() {
 			Error::<Test>::NoAdmins
 		);
 		assert_noop!(
-			Registry::admit_organization(RuntimeOrigin::root(), H256::zero(), admins(&[ADMIN, ADMIN])),
+			Registry::admit_organization(
+				RuntimeOrigin::root(),
+				H256::zero(),
+				admins(&[ADMIN, ADMIN])
+			),
 			Error::<Test>::DuplicateAdmin
 		);
 	});
@@ -128,15 +136,23 @@ fn suspending_an_organization_invalidates_its_credentials_at_once() {
 fn organization_governance_calls_refuse_other_origins_and_unknown_ids() {
 	test(|| {
 		let (org, _) = two_orgs();
-		for origin in [RuntimeOrigin::signed(ADMIN), RuntimeOrigin::signed(STRANGER), RuntimeOrigin::none()] {
+		for origin in
+			[RuntimeOrigin::signed(ADMIN), RuntimeOrigin::signed(STRANGER), RuntimeOrigin::none()]
+		{
 			assert_noop!(Registry::suspend_organization(origin.clone(), org), BadOrigin);
 			assert_noop!(Registry::reinstate_organization(origin.clone(), org), BadOrigin);
 			assert_noop!(Registry::remove_organization(origin.clone(), org), BadOrigin);
 			assert_noop!(Registry::set_admins(origin, org, admins(&[STRANGER])), BadOrigin);
 		}
 		let root = RuntimeOrigin::root;
-		assert_noop!(Registry::suspend_organization(root(), 7), Error::<Test>::OrganizationNotFound);
-		assert_noop!(Registry::reinstate_organization(root(), 7), Error::<Test>::OrganizationNotFound);
+		assert_noop!(
+			Registry::suspend_organization(root(), 7),
+			Error::<Test>::OrganizationNotFound
+		);
+		assert_noop!(
+			Registry::reinstate_organization(root(), 7),
+			Error::<Test>::OrganizationNotFound
+		);
 		assert_noop!(Registry::remove_organization(root(), 7), Error::<Test>::OrganizationNotFound);
 		assert_noop!(
 			Registry::set_admins(root(), 7, admins(&[ADMIN])),
@@ -181,7 +197,10 @@ fn set_admins_replaces_who_may_credential() {
 			),
 			Error::<Test>::NotAdmin
 		);
-		assert_noop!(Registry::set_admins(RuntimeOrigin::root(), org, admins(&[])), Error::<Test>::NoAdmins);
+		assert_noop!(
+			Registry::set_admins(RuntimeOrigin::root(), org, admins(&[])),
+			Error::<Test>::NoAdmins
+		);
 		assert_noop!(
 			Registry::set_admins(RuntimeOrigin::root(), org, admins(&[NURSE, NURSE])),
 			Error::<Test>::DuplicateAdmin
@@ -230,17 +249,32 @@ fn register_refuses_non_admins_and_bad_credentials() {
 		let signed = RuntimeOrigin::signed;
 		// Origins that must be refused: the admin of another organization, a stranger, the
 		// practitioner themself, root (governance admits organizations, not practitioners).
-		assert_noop!(call(signed(OTHER_ADMIN), org, DOCTOR, physician(), NEXT_YEAR), Error::<Test>::NotAdmin);
-		assert_noop!(call(signed(STRANGER), org, DOCTOR, physician(), NEXT_YEAR), Error::<Test>::NotAdmin);
-		assert_noop!(call(signed(DOCTOR), org, DOCTOR, physician(), NEXT_YEAR), Error::<Test>::NotAdmin);
+		assert_noop!(
+			call(signed(OTHER_ADMIN), org, DOCTOR, physician(), NEXT_YEAR),
+			Error::<Test>::NotAdmin
+		);
+		assert_noop!(
+			call(signed(STRANGER), org, DOCTOR, physician(), NEXT_YEAR),
+			Error::<Test>::NotAdmin
+		);
+		assert_noop!(
+			call(signed(DOCTOR), org, DOCTOR, physician(), NEXT_YEAR),
+			Error::<Test>::NotAdmin
+		);
 		assert_noop!(call(RuntimeOrigin::root(), org, DOCTOR, physician(), NEXT_YEAR), BadOrigin);
 		assert_noop!(call(RuntimeOrigin::none(), org, DOCTOR, physician(), NEXT_YEAR), BadOrigin);
 		assert_noop!(
 			call(signed(ADMIN), 7, DOCTOR, physician(), NEXT_YEAR),
 			Error::<Test>::OrganizationNotFound
 		);
-		assert_noop!(call(signed(ADMIN), org, DOCTOR, RoleSet::empty(), NEXT_YEAR), Error::<Test>::NoRoles);
-		assert_noop!(call(signed(ADMIN), org, DOCTOR, physician(), NOW), Error::<Test>::LicenceExpired);
+		assert_noop!(
+			call(signed(ADMIN), org, DOCTOR, RoleSet::empty(), NEXT_YEAR),
+			Error::<Test>::NoRoles
+		);
+		assert_noop!(
+			call(signed(ADMIN), org, DOCTOR, physician(), NOW),
+			Error::<Test>::LicenceExpired
+		);
 		register(org, ADMIN, DOCTOR);
 		// One organization per practitioner.
 		assert_noop!(
@@ -282,21 +316,34 @@ fn update_renews_a_licence() {
 			H256::repeat_byte(4)
 		));
 		System::assert_last_event(
-			Event::PractitionerUpdated { practitioner: DOCTOR, roles, licence_expiry: later }.into(),
+			Event::PractitionerUpdated { practitioner: DOCTOR, roles, licence_expiry: later }
+				.into(),
 		);
 		assert!(Registry::credential(&DOCTOR, NEXT_YEAR).unwrap().valid);
 		let update = |origin, who, roles, expiry| {
 			Registry::update_practitioner(origin, who, roles, expiry, H256::zero())
 		};
-		assert_noop!(update(RuntimeOrigin::signed(OTHER_ADMIN), DOCTOR, roles, later), Error::<Test>::NotAdmin);
-		assert_noop!(update(RuntimeOrigin::signed(DOCTOR), DOCTOR, roles, later), Error::<Test>::NotAdmin);
+		assert_noop!(
+			update(RuntimeOrigin::signed(OTHER_ADMIN), DOCTOR, roles, later),
+			Error::<Test>::NotAdmin
+		);
+		assert_noop!(
+			update(RuntimeOrigin::signed(DOCTOR), DOCTOR, roles, later),
+			Error::<Test>::NotAdmin
+		);
 		assert_noop!(update(RuntimeOrigin::root(), DOCTOR, roles, later), BadOrigin);
 		assert_noop!(
 			update(RuntimeOrigin::signed(ADMIN), STRANGER, roles, later),
 			Error::<Test>::PractitionerNotFound
 		);
-		assert_noop!(update(RuntimeOrigin::signed(ADMIN), DOCTOR, RoleSet::empty(), later), Error::<Test>::NoRoles);
-		assert_noop!(update(RuntimeOrigin::signed(ADMIN), DOCTOR, roles, NOW), Error::<Test>::LicenceExpired);
+		assert_noop!(
+			update(RuntimeOrigin::signed(ADMIN), DOCTOR, RoleSet::empty(), later),
+			Error::<Test>::NoRoles
+		);
+		assert_noop!(
+			update(RuntimeOrigin::signed(ADMIN), DOCTOR, roles, NOW),
+			Error::<Test>::LicenceExpired
+		);
 	});
 }
 
@@ -310,8 +357,14 @@ fn break_glass_privilege_is_granted_and_withdrawn_by_admins() {
 			Event::BreakGlassPrivilegeChanged { practitioner: DOCTOR, allowed: true }.into(),
 		);
 		assert!(Registry::credential(&DOCTOR, NOW).unwrap().break_glass);
-		assert_noop!(Registry::set_break_glass(RuntimeOrigin::signed(ADMIN), DOCTOR, true), Error::<Test>::Unchanged);
-		assert_noop!(Registry::set_break_glass(RuntimeOrigin::signed(DOCTOR), DOCTOR, false), Error::<Test>::NotAdmin);
+		assert_noop!(
+			Registry::set_break_glass(RuntimeOrigin::signed(ADMIN), DOCTOR, true),
+			Error::<Test>::Unchanged
+		);
+		assert_noop!(
+			Registry::set_break_glass(RuntimeOrigin::signed(DOCTOR), DOCTOR, false),
+			Error::<Test>::NotAdmin
+		);
 		assert_noop!(
 			Registry::set_break_glass(RuntimeOrigin::signed(OTHER_ADMIN), DOCTOR, false),
 			Error::<Test>::NotAdmin
@@ -333,16 +386,26 @@ fn suspension_and_reinstatement_of_a_practitioner() {
 	test(|| {
 		let (org, _) = two_orgs();
 		register(org, ADMIN, DOCTOR);
-		for origin in [RuntimeOrigin::signed(DOCTOR), RuntimeOrigin::signed(OTHER_ADMIN), RuntimeOrigin::signed(STRANGER)] {
+		for origin in [
+			RuntimeOrigin::signed(DOCTOR),
+			RuntimeOrigin::signed(OTHER_ADMIN),
+			RuntimeOrigin::signed(STRANGER),
+		] {
 			assert_noop!(Registry::suspend_practitioner(origin, DOCTOR), Error::<Test>::NotAdmin);
 		}
 		assert_noop!(Registry::suspend_practitioner(RuntimeOrigin::root(), DOCTOR), BadOrigin);
-		assert_noop!(Registry::reinstate_practitioner(RuntimeOrigin::signed(ADMIN), DOCTOR), Error::<Test>::NotSuspended);
+		assert_noop!(
+			Registry::reinstate_practitioner(RuntimeOrigin::signed(ADMIN), DOCTOR),
+			Error::<Test>::NotSuspended
+		);
 		assert_ok!(Registry::suspend_practitioner(RuntimeOrigin::signed(ADMIN), DOCTOR));
 		System::assert_last_event(Event::PractitionerSuspended { practitioner: DOCTOR }.into());
 		assert_eq!(Practitioners::<Test>::get(DOCTOR).unwrap().status, CredentialState::Suspended);
 		assert!(!valid(DOCTOR));
-		assert_noop!(Registry::suspend_practitioner(RuntimeOrigin::signed(ADMIN), DOCTOR), Error::<Test>::NotActive);
+		assert_noop!(
+			Registry::suspend_practitioner(RuntimeOrigin::signed(ADMIN), DOCTOR),
+			Error::<Test>::NotActive
+		);
 		for origin in [RuntimeOrigin::signed(DOCTOR), RuntimeOrigin::signed(OTHER_ADMIN)] {
 			assert_noop!(Registry::reinstate_practitioner(origin, DOCTOR), Error::<Test>::NotAdmin);
 		}
@@ -361,11 +424,19 @@ fn revocation_removes_the_credential() {
 	test(|| {
 		let (org, other) = two_orgs();
 		register(org, ADMIN, DOCTOR);
-		assert_noop!(Registry::revoke_practitioner(RuntimeOrigin::signed(OTHER_ADMIN), DOCTOR), Error::<Test>::NotAdmin);
-		assert_noop!(Registry::revoke_practitioner(RuntimeOrigin::signed(DOCTOR), DOCTOR), Error::<Test>::NotAdmin);
+		assert_noop!(
+			Registry::revoke_practitioner(RuntimeOrigin::signed(OTHER_ADMIN), DOCTOR),
+			Error::<Test>::NotAdmin
+		);
+		assert_noop!(
+			Registry::revoke_practitioner(RuntimeOrigin::signed(DOCTOR), DOCTOR),
+			Error::<Test>::NotAdmin
+		);
 		assert_noop!(Registry::revoke_practitioner(RuntimeOrigin::root(), DOCTOR), BadOrigin);
 		assert_ok!(Registry::revoke_practitioner(RuntimeOrigin::signed(ADMIN), DOCTOR));
-		System::assert_last_event(Event::PractitionerRevoked { practitioner: DOCTOR, organization: org }.into());
+		System::assert_last_event(
+			Event::PractitionerRevoked { practitioner: DOCTOR, organization: org }.into(),
+		);
 		assert!(Registry::credential(&DOCTOR, NOW).is_none());
 		assert_eq!(Organizations::<Test>::get(org).unwrap().practitioners, 0);
 		assert_noop!(

@@ -2,13 +2,24 @@
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use consent_primitives::{Moment, OrgId, RoleSet};
-use frame_support::{traits::Get, BoundedVec, CloneNoBound, EqNoBound, PartialEqNoBound, DebugNoBound};
+use frame_support::{
+	traits::Get, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
+};
 use scale_info::TypeInfo;
 use sp_core::H256;
 
 /// Whether an organization takes part in the consortium.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, Copy, PartialEq, Eq, Debug, MaxEncodedLen, TypeInfo,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	MaxEncodedLen,
+	TypeInfo,
 )]
 pub enum OrgStatus {
 	/// Its practitioners' credentials may be valid.
@@ -35,7 +46,16 @@ pub struct Organization<AccountId: Clone + PartialEq + Eq + core::fmt::Debug, Ma
 
 /// The state of a practitioner's credential.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, Copy, PartialEq, Eq, Debug, MaxEncodedLen, TypeInfo,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	MaxEncodedLen,
+	TypeInfo,
 )]
 pub enum CredentialState {
 	/// In force (while the licence is unexpired and the organization active).
@@ -67,4 +87,3 @@ impl Practitioner {
 		self.status == CredentialState::Active && now < self.licence_expiry
 	}
 }
-

@@ -78,10 +78,20 @@ pub struct ConsentBenchmarkHelper;
 impl pallet_consent::BenchmarkHelper<AccountId> for ConsentBenchmarkHelper {
 	fn credential(who: &AccountId) {
 		use consent_primitives::{Role, RoleSet};
-		let org = Registry::do_admit(sp_core::H256::repeat_byte(0xbe), alloc::vec![who.clone()].try_into().expect("one admin fits"))
-			.expect("benchmark organization admitted");
-		Registry::do_register(org, who.clone(), RoleSet::from(Role::Physician), Moment::MAX, sp_core::H256::zero(), true)
-			.expect("benchmark practitioner registered");
+		let org = Registry::do_admit(
+			sp_core::H256::repeat_byte(0xbe),
+			alloc::vec![who.clone()].try_into().expect("one admin fits"),
+		)
+		.expect("benchmark organization admitted");
+		Registry::do_register(
+			org,
+			who.clone(),
+			RoleSet::from(Role::Physician),
+			Moment::MAX,
+			sp_core::H256::zero(),
+			true,
+		)
+		.expect("benchmark practitioner registered");
 	}
 
 	fn set_time(now: Moment) {

@@ -7,7 +7,9 @@ use crate::{
 };
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{
-	derive_impl, dispatch::DispatchClass, parameter_types,
+	derive_impl,
+	dispatch::DispatchClass,
+	parameter_types,
 	traits::{ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, InstanceFilter, VariantCountOf},
 	weights::{
 		constants::{ParityDbWeight, WEIGHT_REF_TIME_PER_SECOND},
@@ -197,11 +199,11 @@ impl InstanceFilter<RuntimeCall> for ProxyType {
 fn is_consent_suite_call(call: &RuntimeCall) -> bool {
 	matches!(
 		call,
-		RuntimeCall::Consent(..) |
-			RuntimeCall::Utility(
-				pallet_utility::Call::batch { .. } |
-					pallet_utility::Call::batch_all { .. } |
-					pallet_utility::Call::force_batch { .. }
+		RuntimeCall::Consent(..)
+			| RuntimeCall::Utility(
+				pallet_utility::Call::batch { .. }
+					| pallet_utility::Call::batch_all { .. }
+					| pallet_utility::Call::force_batch { .. }
 			)
 	)
 }
