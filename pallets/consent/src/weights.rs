@@ -30,21 +30,37 @@
 // --heap-pages
 // 4096
 // --header
-// /work/main/scripts/HEADER
+// scripts/HEADER
+// --template
+// scripts/frame-weight-template.hbs
 // --output
-// /work/main/pallets/consent/src/weights.rs
+// pallets/consent/src/weights.rs
 
 #![cfg_attr(rustfmt, rustfmt_skip)]
 #![allow(unused_parens)]
 #![allow(unused_imports)]
 #![allow(missing_docs)]
 
-use frame_support::{traits::Get, weights::Weight};
+use frame_support::{traits::Get, weights::{Weight, constants::ParityDbWeight}};
 use core::marker::PhantomData;
 
-/// Weight functions for `pallet_consent`.
-pub struct WeightInfo<T>(PhantomData<T>);
-impl<T: frame_system::Config> pallet_consent::WeightInfo for WeightInfo<T> {
+/// Weight functions needed for `pallet_consent`.
+pub trait WeightInfo {
+	fn grant_consent(r: u32, ) -> Weight;
+	fn revoke_consent() -> Weight;
+	fn add_deny_rule() -> Weight;
+	fn remove_deny_rule() -> Weight;
+	fn request_access() -> Weight;
+	fn approve_request() -> Weight;
+	fn deny_request() -> Weight;
+	fn cancel_request() -> Weight;
+	fn reap_consent() -> Weight;
+	fn reap_request() -> Weight;
+}
+
+/// Weights for `pallet_consent` measured on the reference machine, with the runtime's database weights.
+pub struct SubstrateWeight<T>(PhantomData<T>);
+impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Practitioners` (r:1 w:0)
@@ -66,13 +82,15 @@ impl<T: frame_system::Config> pallet_consent::WeightInfo for WeightInfo<T> {
 	/// Storage: `Consent::Consents` (r:0 w:1)
 	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(649), added: 3124, mode: `MaxEncodedLen`)
 	/// The range of component `r` is `[0, 16]`.
-	fn grant_consent(_r: u32, ) -> Weight {
+	fn grant_consent(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1219`
 		//  Estimated: `3819`
-		// Minimum execution time: 85_030_000 picoseconds.
-		Weight::from_parts(93_535_770, 0)
+		// Minimum execution time: 83_837_000 picoseconds.
+		Weight::from_parts(89_122_486, 0)
 			.saturating_add(Weight::from_parts(0, 3819))
+			// Standard Error: 4_209
+			.saturating_add(Weight::from_parts(108_445, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(9))
 			.saturating_add(T::DbWeight::get().writes(7))
 	}
@@ -92,8 +110,8 @@ impl<T: frame_system::Config> pallet_consent::WeightInfo for WeightInfo<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1502`
 		//  Estimated: `4114`
-		// Minimum execution time: 67_512_000 picoseconds.
-		Weight::from_parts(71_436_000, 0)
+		// Minimum execution time: 65_567_000 picoseconds.
+		Weight::from_parts(71_073_000, 0)
 			.saturating_add(Weight::from_parts(0, 4114))
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(6))
@@ -112,8 +130,8 @@ impl<T: frame_system::Config> pallet_consent::WeightInfo for WeightInfo<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `836`
 		//  Estimated: `4522`
-		// Minimum execution time: 60_041_000 picoseconds.
-		Weight::from_parts(64_342_000, 0)
+		// Minimum execution time: 58_581_000 picoseconds.
+		Weight::from_parts(62_290_000, 0)
 			.saturating_add(Weight::from_parts(0, 4522))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(5))
@@ -130,8 +148,8 @@ impl<T: frame_system::Config> pallet_consent::WeightInfo for WeightInfo<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `848`
 		//  Estimated: `4522`
-		// Minimum execution time: 51_117_000 picoseconds.
-		Weight::from_parts(55_351_000, 0)
+		// Minimum execution time: 49_401_000 picoseconds.
+		Weight::from_parts(52_647_000, 0)
 			.saturating_add(Weight::from_parts(0, 4522))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(4))
@@ -158,8 +176,8 @@ impl<T: frame_system::Config> pallet_consent::WeightInfo for WeightInfo<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `606`
 		//  Estimated: `3771`
-		// Minimum execution time: 66_103_000 picoseconds.
-		Weight::from_parts(72_807_000, 0)
+		// Minimum execution time: 63_954_000 picoseconds.
+		Weight::from_parts(67_925_000, 0)
 			.saturating_add(Weight::from_parts(0, 3771))
 			.saturating_add(T::DbWeight::get().reads(8))
 			.saturating_add(T::DbWeight::get().writes(6))
@@ -192,8 +210,8 @@ impl<T: frame_system::Config> pallet_consent::WeightInfo for WeightInfo<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1714`
 		//  Estimated: `6196`
-		// Minimum execution time: 132_318_000 picoseconds.
-		Weight::from_parts(138_492_000, 0)
+		// Minimum execution time: 130_635_000 picoseconds.
+		Weight::from_parts(136_818_000, 0)
 			.saturating_add(Weight::from_parts(0, 6196))
 			.saturating_add(T::DbWeight::get().reads(13))
 			.saturating_add(T::DbWeight::get().writes(11))
@@ -212,8 +230,8 @@ impl<T: frame_system::Config> pallet_consent::WeightInfo for WeightInfo<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `599`
 		//  Estimated: `3624`
-		// Minimum execution time: 52_356_000 picoseconds.
-		Weight::from_parts(55_740_000, 0)
+		// Minimum execution time: 50_948_000 picoseconds.
+		Weight::from_parts(54_579_000, 0)
 			.saturating_add(Weight::from_parts(0, 3624))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(5))
@@ -232,8 +250,8 @@ impl<T: frame_system::Config> pallet_consent::WeightInfo for WeightInfo<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `599`
 		//  Estimated: `3624`
-		// Minimum execution time: 52_161_000 picoseconds.
-		Weight::from_parts(55_597_000, 0)
+		// Minimum execution time: 51_412_000 picoseconds.
+		Weight::from_parts(54_759_000, 0)
 			.saturating_add(Weight::from_parts(0, 3624))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(5))
@@ -256,8 +274,8 @@ impl<T: frame_system::Config> pallet_consent::WeightInfo for WeightInfo<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1538`
 		//  Estimated: `4114`
-		// Minimum execution time: 72_380_000 picoseconds.
-		Weight::from_parts(76_845_000, 0)
+		// Minimum execution time: 70_483_000 picoseconds.
+		Weight::from_parts(75_171_000, 0)
 			.saturating_add(Weight::from_parts(0, 4114))
 			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().writes(6))
@@ -278,10 +296,255 @@ impl<T: frame_system::Config> pallet_consent::WeightInfo for WeightInfo<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `635`
 		//  Estimated: `3624`
-		// Minimum execution time: 55_066_000 picoseconds.
-		Weight::from_parts(58_209_000, 0)
+		// Minimum execution time: 53_705_000 picoseconds.
+		Weight::from_parts(57_328_000, 0)
 			.saturating_add(Weight::from_parts(0, 3624))
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(5))
+	}
+}
+
+// For tests and mocks: the same measurements with ParityDB's database weights.
+impl WeightInfo for () {
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::Practitioners` (r:1 w:0)
+	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::Organizations` (r:1 w:0)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Counts` (r:1 w:1)
+	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::GranteeIndex` (r:1 w:1)
+	/// Proof: `Consent::GranteeIndex` (`max_values`: None, `max_size`: Some(354), added: 2829, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::NextConsentId` (r:1 w:1)
+	/// Proof: `Consent::NextConsentId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::ConsentVersion` (r:1 w:1)
+	/// Proof: `Consent::ConsentVersion` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Consents` (r:0 w:1)
+	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(649), added: 3124, mode: `MaxEncodedLen`)
+	/// The range of component `r` is `[0, 16]`.
+	fn grant_consent(r: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1219`
+		//  Estimated: `3819`
+		// Minimum execution time: 83_837_000 picoseconds.
+		Weight::from_parts(89_122_486, 0)
+			.saturating_add(Weight::from_parts(0, 3819))
+			// Standard Error: 4_209
+			.saturating_add(Weight::from_parts(108_445, 0).saturating_mul(r.into()))
+			.saturating_add(ParityDbWeight::get().reads(9))
+			.saturating_add(ParityDbWeight::get().writes(7))
+	}
+	/// Storage: `Consent::Consents` (r:1 w:1)
+	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(649), added: 3124, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::GranteeIndex` (r:1 w:1)
+	/// Proof: `Consent::GranteeIndex` (`max_values`: None, `max_size`: Some(354), added: 2829, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Counts` (r:1 w:1)
+	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::ConsentVersion` (r:1 w:1)
+	/// Proof: `Consent::ConsentVersion` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	fn revoke_consent() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1502`
+		//  Estimated: `4114`
+		// Minimum execution time: 65_567_000 picoseconds.
+		Weight::from_parts(71_073_000, 0)
+			.saturating_add(Weight::from_parts(0, 4114))
+			.saturating_add(ParityDbWeight::get().reads(6))
+			.saturating_add(ParityDbWeight::get().writes(6))
+	}
+	/// Storage: `Consent::DenyRules` (r:1 w:1)
+	/// Proof: `Consent::DenyRules` (`max_values`: None, `max_size`: Some(1057), added: 3532, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::NextRuleId` (r:1 w:1)
+	/// Proof: `Consent::NextRuleId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::ConsentVersion` (r:1 w:1)
+	/// Proof: `Consent::ConsentVersion` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	fn add_deny_rule() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `836`
+		//  Estimated: `4522`
+		// Minimum execution time: 58_581_000 picoseconds.
+		Weight::from_parts(62_290_000, 0)
+			.saturating_add(Weight::from_parts(0, 4522))
+			.saturating_add(ParityDbWeight::get().reads(5))
+			.saturating_add(ParityDbWeight::get().writes(5))
+	}
+	/// Storage: `Consent::DenyRules` (r:1 w:1)
+	/// Proof: `Consent::DenyRules` (`max_values`: None, `max_size`: Some(1057), added: 3532, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::ConsentVersion` (r:1 w:1)
+	/// Proof: `Consent::ConsentVersion` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	fn remove_deny_rule() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `848`
+		//  Estimated: `4522`
+		// Minimum execution time: 49_401_000 picoseconds.
+		Weight::from_parts(52_647_000, 0)
+			.saturating_add(Weight::from_parts(0, 4522))
+			.saturating_add(ParityDbWeight::get().reads(4))
+			.saturating_add(ParityDbWeight::get().writes(4))
+	}
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::Practitioners` (r:1 w:0)
+	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::Organizations` (r:1 w:0)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Counts` (r:1 w:1)
+	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::PendingByRequester` (r:1 w:1)
+	/// Proof: `Consent::PendingByRequester` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::NextRequestId` (r:1 w:1)
+	/// Proof: `Consent::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Requests` (r:0 w:1)
+	/// Proof: `Consent::Requests` (`max_values`: None, `max_size`: Some(159), added: 2634, mode: `MaxEncodedLen`)
+	fn request_access() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `606`
+		//  Estimated: `3771`
+		// Minimum execution time: 63_954_000 picoseconds.
+		Weight::from_parts(67_925_000, 0)
+			.saturating_add(Weight::from_parts(0, 3771))
+			.saturating_add(ParityDbWeight::get().reads(8))
+			.saturating_add(ParityDbWeight::get().writes(6))
+	}
+	/// Storage: `Consent::Requests` (r:1 w:1)
+	/// Proof: `Consent::Requests` (`max_values`: None, `max_size`: Some(159), added: 2634, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::Practitioners` (r:1 w:0)
+	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::Organizations` (r:1 w:0)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Counts` (r:1 w:1)
+	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::GranteeIndex` (r:1 w:1)
+	/// Proof: `Consent::GranteeIndex` (`max_values`: None, `max_size`: Some(354), added: 2829, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::NextConsentId` (r:1 w:1)
+	/// Proof: `Consent::NextConsentId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:2 w:2)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::ConsentVersion` (r:1 w:1)
+	/// Proof: `Consent::ConsentVersion` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::PendingByRequester` (r:1 w:1)
+	/// Proof: `Consent::PendingByRequester` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Consents` (r:0 w:1)
+	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(649), added: 3124, mode: `MaxEncodedLen`)
+	fn approve_request() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1714`
+		//  Estimated: `6196`
+		// Minimum execution time: 130_635_000 picoseconds.
+		Weight::from_parts(136_818_000, 0)
+			.saturating_add(Weight::from_parts(0, 6196))
+			.saturating_add(ParityDbWeight::get().reads(13))
+			.saturating_add(ParityDbWeight::get().writes(11))
+	}
+	/// Storage: `Consent::Requests` (r:1 w:1)
+	/// Proof: `Consent::Requests` (`max_values`: None, `max_size`: Some(159), added: 2634, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::PendingByRequester` (r:1 w:1)
+	/// Proof: `Consent::PendingByRequester` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Counts` (r:1 w:1)
+	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	fn deny_request() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `599`
+		//  Estimated: `3624`
+		// Minimum execution time: 50_948_000 picoseconds.
+		Weight::from_parts(54_579_000, 0)
+			.saturating_add(Weight::from_parts(0, 3624))
+			.saturating_add(ParityDbWeight::get().reads(5))
+			.saturating_add(ParityDbWeight::get().writes(5))
+	}
+	/// Storage: `Consent::Requests` (r:1 w:1)
+	/// Proof: `Consent::Requests` (`max_values`: None, `max_size`: Some(159), added: 2634, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::PendingByRequester` (r:1 w:1)
+	/// Proof: `Consent::PendingByRequester` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Counts` (r:1 w:1)
+	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	fn cancel_request() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `599`
+		//  Estimated: `3624`
+		// Minimum execution time: 51_412_000 picoseconds.
+		Weight::from_parts(54_759_000, 0)
+			.saturating_add(Weight::from_parts(0, 3624))
+			.saturating_add(ParityDbWeight::get().reads(5))
+			.saturating_add(ParityDbWeight::get().writes(5))
+	}
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Consents` (r:1 w:1)
+	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(649), added: 3124, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::GranteeIndex` (r:1 w:1)
+	/// Proof: `Consent::GranteeIndex` (`max_values`: None, `max_size`: Some(354), added: 2829, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Counts` (r:1 w:1)
+	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::ConsentVersion` (r:1 w:1)
+	/// Proof: `Consent::ConsentVersion` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	fn reap_consent() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1538`
+		//  Estimated: `4114`
+		// Minimum execution time: 70_483_000 picoseconds.
+		Weight::from_parts(75_171_000, 0)
+			.saturating_add(Weight::from_parts(0, 4114))
+			.saturating_add(ParityDbWeight::get().reads(7))
+			.saturating_add(ParityDbWeight::get().writes(6))
+	}
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Requests` (r:1 w:1)
+	/// Proof: `Consent::Requests` (`max_values`: None, `max_size`: Some(159), added: 2634, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::PendingByRequester` (r:1 w:1)
+	/// Proof: `Consent::PendingByRequester` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Counts` (r:1 w:1)
+	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	fn reap_request() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `635`
+		//  Estimated: `3624`
+		// Minimum execution time: 53_705_000 picoseconds.
+		Weight::from_parts(57_328_000, 0)
+			.saturating_add(Weight::from_parts(0, 3624))
+			.saturating_add(ParityDbWeight::get().reads(6))
+			.saturating_add(ParityDbWeight::get().writes(5))
 	}
 }

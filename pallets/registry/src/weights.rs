@@ -30,21 +30,38 @@
 // --heap-pages
 // 4096
 // --header
-// /work/main/scripts/HEADER
+// scripts/HEADER
+// --template
+// scripts/frame-weight-template.hbs
 // --output
-// /work/main/pallets/registry/src/weights.rs
+// pallets/registry/src/weights.rs
 
 #![cfg_attr(rustfmt, rustfmt_skip)]
 #![allow(unused_parens)]
 #![allow(unused_imports)]
 #![allow(missing_docs)]
 
-use frame_support::{traits::Get, weights::Weight};
+use frame_support::{traits::Get, weights::{Weight, constants::ParityDbWeight}};
 use core::marker::PhantomData;
 
-/// Weight functions for `pallet_registry`.
-pub struct WeightInfo<T>(PhantomData<T>);
-impl<T: frame_system::Config> pallet_registry::WeightInfo for WeightInfo<T> {
+/// Weight functions needed for `pallet_registry`.
+pub trait WeightInfo {
+	fn admit_organization(a: u32, ) -> Weight;
+	fn suspend_organization() -> Weight;
+	fn reinstate_organization() -> Weight;
+	fn remove_organization() -> Weight;
+	fn set_admins(a: u32, ) -> Weight;
+	fn register_practitioner() -> Weight;
+	fn update_practitioner() -> Weight;
+	fn set_break_glass() -> Weight;
+	fn suspend_practitioner() -> Weight;
+	fn reinstate_practitioner() -> Weight;
+	fn revoke_practitioner() -> Weight;
+}
+
+/// Weights for `pallet_registry` measured on the reference machine, with the runtime's database weights.
+pub struct SubstrateWeight<T>(PhantomData<T>);
+impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Registry::NextOrgId` (r:1 w:1)
 	/// Proof: `Registry::NextOrgId` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Organizations` (r:0 w:1)
@@ -54,11 +71,11 @@ impl<T: frame_system::Config> pallet_registry::WeightInfo for WeightInfo<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `102`
 		//  Estimated: `1489`
-		// Minimum execution time: 11_230_000 picoseconds.
-		Weight::from_parts(12_594_374, 0)
+		// Minimum execution time: 10_987_000 picoseconds.
+		Weight::from_parts(12_054_512, 0)
 			.saturating_add(Weight::from_parts(0, 1489))
-			// Standard Error: 738
-			.saturating_add(Weight::from_parts(20_957, 0).saturating_mul(a.into()))
+			// Standard Error: 415
+			.saturating_add(Weight::from_parts(21_907, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(2))
 	}
@@ -68,8 +85,8 @@ impl<T: frame_system::Config> pallet_registry::WeightInfo for WeightInfo<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `422`
 		//  Estimated: `3771`
-		// Minimum execution time: 10_700_000 picoseconds.
-		Weight::from_parts(12_510_000, 0)
+		// Minimum execution time: 10_296_000 picoseconds.
+		Weight::from_parts(11_414_000, 0)
 			.saturating_add(Weight::from_parts(0, 3771))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -80,8 +97,8 @@ impl<T: frame_system::Config> pallet_registry::WeightInfo for WeightInfo<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `422`
 		//  Estimated: `3771`
-		// Minimum execution time: 10_696_000 picoseconds.
-		Weight::from_parts(12_593_000, 0)
+		// Minimum execution time: 10_124_000 picoseconds.
+		Weight::from_parts(11_227_000, 0)
 			.saturating_add(Weight::from_parts(0, 3771))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -92,8 +109,8 @@ impl<T: frame_system::Config> pallet_registry::WeightInfo for WeightInfo<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `422`
 		//  Estimated: `3771`
-		// Minimum execution time: 11_063_000 picoseconds.
-		Weight::from_parts(13_137_000, 0)
+		// Minimum execution time: 10_507_000 picoseconds.
+		Weight::from_parts(11_561_000, 0)
 			.saturating_add(Weight::from_parts(0, 3771))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -105,11 +122,11 @@ impl<T: frame_system::Config> pallet_registry::WeightInfo for WeightInfo<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `422`
 		//  Estimated: `3771`
-		// Minimum execution time: 11_012_000 picoseconds.
-		Weight::from_parts(12_852_079, 0)
+		// Minimum execution time: 10_377_000 picoseconds.
+		Weight::from_parts(11_430_015, 0)
 			.saturating_add(Weight::from_parts(0, 3771))
-			// Standard Error: 698
-			.saturating_add(Weight::from_parts(19_743, 0).saturating_mul(a.into()))
+			// Standard Error: 470
+			.saturating_add(Weight::from_parts(20_966, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -123,8 +140,8 @@ impl<T: frame_system::Config> pallet_registry::WeightInfo for WeightInfo<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `551`
 		//  Estimated: `3771`
-		// Minimum execution time: 20_009_000 picoseconds.
-		Weight::from_parts(23_079_000, 0)
+		// Minimum execution time: 19_124_000 picoseconds.
+		Weight::from_parts(20_607_000, 0)
 			.saturating_add(Weight::from_parts(0, 3771))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(2))
@@ -139,8 +156,8 @@ impl<T: frame_system::Config> pallet_registry::WeightInfo for WeightInfo<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `654`
 		//  Estimated: `3771`
-		// Minimum execution time: 17_255_000 picoseconds.
-		Weight::from_parts(19_845_000, 0)
+		// Minimum execution time: 16_203_000 picoseconds.
+		Weight::from_parts(17_666_000, 0)
 			.saturating_add(Weight::from_parts(0, 3771))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -153,8 +170,8 @@ impl<T: frame_system::Config> pallet_registry::WeightInfo for WeightInfo<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `612`
 		//  Estimated: `3771`
-		// Minimum execution time: 15_160_000 picoseconds.
-		Weight::from_parts(17_584_000, 0)
+		// Minimum execution time: 14_415_000 picoseconds.
+		Weight::from_parts(15_867_000, 0)
 			.saturating_add(Weight::from_parts(0, 3771))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -167,8 +184,8 @@ impl<T: frame_system::Config> pallet_registry::WeightInfo for WeightInfo<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `612`
 		//  Estimated: `3771`
-		// Minimum execution time: 14_663_000 picoseconds.
-		Weight::from_parts(16_654_000, 0)
+		// Minimum execution time: 14_353_000 picoseconds.
+		Weight::from_parts(15_724_000, 0)
 			.saturating_add(Weight::from_parts(0, 3771))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -181,8 +198,8 @@ impl<T: frame_system::Config> pallet_registry::WeightInfo for WeightInfo<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `612`
 		//  Estimated: `3771`
-		// Minimum execution time: 14_580_000 picoseconds.
-		Weight::from_parts(16_291_000, 0)
+		// Minimum execution time: 14_239_000 picoseconds.
+		Weight::from_parts(15_713_000, 0)
 			.saturating_add(Weight::from_parts(0, 3771))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -195,10 +212,170 @@ impl<T: frame_system::Config> pallet_registry::WeightInfo for WeightInfo<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `612`
 		//  Estimated: `3771`
-		// Minimum execution time: 16_662_000 picoseconds.
-		Weight::from_parts(18_306_000, 0)
+		// Minimum execution time: 16_644_000 picoseconds.
+		Weight::from_parts(18_105_000, 0)
 			.saturating_add(Weight::from_parts(0, 3771))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(2))
+	}
+}
+
+// For tests and mocks: the same measurements with ParityDB's database weights.
+impl WeightInfo for () {
+	/// Storage: `Registry::NextOrgId` (r:1 w:1)
+	/// Proof: `Registry::NextOrgId` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::Organizations` (r:0 w:1)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
+	/// The range of component `a` is `[1, 8]`.
+	fn admit_organization(a: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `102`
+		//  Estimated: `1489`
+		// Minimum execution time: 10_987_000 picoseconds.
+		Weight::from_parts(12_054_512, 0)
+			.saturating_add(Weight::from_parts(0, 1489))
+			// Standard Error: 415
+			.saturating_add(Weight::from_parts(21_907, 0).saturating_mul(a.into()))
+			.saturating_add(ParityDbWeight::get().reads(1))
+			.saturating_add(ParityDbWeight::get().writes(2))
+	}
+	/// Storage: `Registry::Organizations` (r:1 w:1)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
+	fn suspend_organization() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `422`
+		//  Estimated: `3771`
+		// Minimum execution time: 10_296_000 picoseconds.
+		Weight::from_parts(11_414_000, 0)
+			.saturating_add(Weight::from_parts(0, 3771))
+			.saturating_add(ParityDbWeight::get().reads(1))
+			.saturating_add(ParityDbWeight::get().writes(1))
+	}
+	/// Storage: `Registry::Organizations` (r:1 w:1)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
+	fn reinstate_organization() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `422`
+		//  Estimated: `3771`
+		// Minimum execution time: 10_124_000 picoseconds.
+		Weight::from_parts(11_227_000, 0)
+			.saturating_add(Weight::from_parts(0, 3771))
+			.saturating_add(ParityDbWeight::get().reads(1))
+			.saturating_add(ParityDbWeight::get().writes(1))
+	}
+	/// Storage: `Registry::Organizations` (r:1 w:1)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
+	fn remove_organization() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `422`
+		//  Estimated: `3771`
+		// Minimum execution time: 10_507_000 picoseconds.
+		Weight::from_parts(11_561_000, 0)
+			.saturating_add(Weight::from_parts(0, 3771))
+			.saturating_add(ParityDbWeight::get().reads(1))
+			.saturating_add(ParityDbWeight::get().writes(1))
+	}
+	/// Storage: `Registry::Organizations` (r:1 w:1)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
+	/// The range of component `a` is `[1, 8]`.
+	fn set_admins(a: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `422`
+		//  Estimated: `3771`
+		// Minimum execution time: 10_377_000 picoseconds.
+		Weight::from_parts(11_430_015, 0)
+			.saturating_add(Weight::from_parts(0, 3771))
+			// Standard Error: 470
+			.saturating_add(Weight::from_parts(20_966, 0).saturating_mul(a.into()))
+			.saturating_add(ParityDbWeight::get().reads(1))
+			.saturating_add(ParityDbWeight::get().writes(1))
+	}
+	/// Storage: `Registry::Organizations` (r:1 w:1)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::Practitioners` (r:1 w:1)
+	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	fn register_practitioner() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `551`
+		//  Estimated: `3771`
+		// Minimum execution time: 19_124_000 picoseconds.
+		Weight::from_parts(20_607_000, 0)
+			.saturating_add(Weight::from_parts(0, 3771))
+			.saturating_add(ParityDbWeight::get().reads(3))
+			.saturating_add(ParityDbWeight::get().writes(2))
+	}
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::Practitioners` (r:1 w:1)
+	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::Organizations` (r:1 w:0)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
+	fn update_practitioner() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `654`
+		//  Estimated: `3771`
+		// Minimum execution time: 16_203_000 picoseconds.
+		Weight::from_parts(17_666_000, 0)
+			.saturating_add(Weight::from_parts(0, 3771))
+			.saturating_add(ParityDbWeight::get().reads(3))
+			.saturating_add(ParityDbWeight::get().writes(1))
+	}
+	/// Storage: `Registry::Practitioners` (r:1 w:1)
+	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::Organizations` (r:1 w:0)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
+	fn set_break_glass() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `612`
+		//  Estimated: `3771`
+		// Minimum execution time: 14_415_000 picoseconds.
+		Weight::from_parts(15_867_000, 0)
+			.saturating_add(Weight::from_parts(0, 3771))
+			.saturating_add(ParityDbWeight::get().reads(2))
+			.saturating_add(ParityDbWeight::get().writes(1))
+	}
+	/// Storage: `Registry::Practitioners` (r:1 w:1)
+	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::Organizations` (r:1 w:0)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
+	fn suspend_practitioner() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `612`
+		//  Estimated: `3771`
+		// Minimum execution time: 14_353_000 picoseconds.
+		Weight::from_parts(15_724_000, 0)
+			.saturating_add(Weight::from_parts(0, 3771))
+			.saturating_add(ParityDbWeight::get().reads(2))
+			.saturating_add(ParityDbWeight::get().writes(1))
+	}
+	/// Storage: `Registry::Practitioners` (r:1 w:1)
+	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::Organizations` (r:1 w:0)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
+	fn reinstate_practitioner() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `612`
+		//  Estimated: `3771`
+		// Minimum execution time: 14_239_000 picoseconds.
+		Weight::from_parts(15_713_000, 0)
+			.saturating_add(Weight::from_parts(0, 3771))
+			.saturating_add(ParityDbWeight::get().reads(2))
+			.saturating_add(ParityDbWeight::get().writes(1))
+	}
+	/// Storage: `Registry::Practitioners` (r:1 w:1)
+	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::Organizations` (r:1 w:1)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
+	fn revoke_practitioner() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `612`
+		//  Estimated: `3771`
+		// Minimum execution time: 16_644_000 picoseconds.
+		Weight::from_parts(18_105_000, 0)
+			.saturating_add(Weight::from_parts(0, 3771))
+			.saturating_add(ParityDbWeight::get().reads(2))
+			.saturating_add(ParityDbWeight::get().writes(2))
 	}
 }
