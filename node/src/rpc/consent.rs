@@ -1,6 +1,9 @@
 //! `consent_*` RPC methods: the access decision and a patient's consents, answered by the
 //! runtime's `ConsentApi` at the best block (or at `at`).
 
+// The access question has six parts, plus the block to answer at.
+#![allow(clippy::too_many_arguments)]
+
 use consent_primitives::{Action, ConsentView, DataCategory, Decision, Purpose, RecordId};
 use consent_runtime::{opaque::Block, AccountId};
 use jsonrpsee::{
@@ -22,7 +25,6 @@ pub trait ConsentApi {
 	/// May `accessor` perform `action` on `category` of `patient`'s data for `purpose`, now
 	/// (optionally on one `record`)? Answers `{"Permit": reason}` or `{"Deny": reason}`.
 	#[method(name = "consent_checkAccess")]
-	#[allow(clippy::too_many_arguments)]
 	fn check_access(
 		&self,
 		patient: AccountId,

@@ -654,14 +654,7 @@ pub mod pallet {
 					}
 				}
 			});
-			Counts::<T>::mutate_exists(patient, |counts| {
-				if let Some(c) = counts {
-					c.consents.saturating_dec();
-					if *c == PatientCounts::default() {
-						*counts = None;
-					}
-				}
-			});
+			Self::decrement_counts(patient, |c| c.consents.saturating_dec());
 			Self::bump_version(patient);
 			Ok(())
 		}
@@ -673,15 +666,20 @@ pub mod pallet {
 			PendingByRequester::<T>::mutate_exists(&request.requester, |open| {
 				*open = open.map(|n| n.saturating_sub(1)).filter(|n| *n > 0);
 			});
-			Counts::<T>::mutate_exists(&request.patient, |counts| {
+			Self::decrement_counts(&request.patient, |c| c.requests.saturating_dec());
+			Ok(())
+		}
+
+		/// Apply `f` to the patient's counts, removing the entry once it is all zero.
+		fn decrement_counts(patient: &T::AccountId, f: impl FnOnce(&mut PatientCounts)) {
+			Counts::<T>::mutate_exists(patient, |counts| {
 				if let Some(c) = counts {
-					c.requests.saturating_dec();
+					f(c);
 					if *c == PatientCounts::default() {
 						*counts = None;
 					}
 				}
 			});
-			Ok(())
 		}
 
 		fn bump_version(patient: &T::AccountId) {
@@ -832,7 +830,7 @@ impl<T: Config> Pallet<T> {
 			);
 		}
 		ensure!(
-			consents.keys().chain(requests.keys()).all(|p| Counts::<T>::contains_key(p)),
+			consents.keys().chain(requests.keys()).all(Counts::<T>::contains_key),
 			"items without counts"
 		);
 		for (requester, n) in PendingByRequester::<T>::iter() {

@@ -56,10 +56,19 @@ impl pallet_balances::Config for Test {
 }
 
 thread_local! {
-	static CREDENTIALS: RefCell<BTreeMap<u64, CredentialStatus>> = RefCell::new(BTreeMap::new());
+	static CREDENTIALS: RefCell<BTreeMap<u64, CredentialStatus>> = const { RefCell::new(BTreeMap::new()) };
 	static SUSPENDED_ORGS: RefCell<Vec<OrgId>> = const { RefCell::new(Vec::new()) };
-	static SESSIONS: RefCell<Vec<(u64, u64, DataCategory, Moment, SessionId)>> = const { RefCell::new(Vec::new()) };
+	static SESSIONS: RefCell<Vec<Session>> = const { RefCell::new(Vec::new()) };
 	static DELEGATES: RefCell<Vec<(u64, u64)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// An emergency session as the tests set it.
+struct Session {
+	patient: u64,
+	accessor: u64,
+	category: DataCategory,
+	until: Moment,
+	id: SessionId,
 }
 
 /// The registry as the tests set it.
@@ -101,7 +110,7 @@ pub struct MockEmergency;
 
 impl MockEmergency {
 	pub fn open(patient: u64, accessor: u64, category: DataCategory, until: Moment, id: SessionId) {
-		SESSIONS.with(|s| s.borrow_mut().push((patient, accessor, category, until, id)));
+		SESSIONS.with(|s| s.borrow_mut().push(Session { patient, accessor, category, until, id }));
 	}
 }
 
@@ -115,10 +124,13 @@ impl EmergencyAccess<u64> for MockEmergency {
 		SESSIONS.with(|s| {
 			s.borrow()
 				.iter()
-				.find(|(p, a, c, until, _)| {
-					p == patient && a == accessor && *c == category && now < *until
+				.find(|s| {
+					s.patient == *patient
+						&& s.accessor == *accessor
+						&& s.category == category
+						&& now < s.until
 				})
-				.map(|s| s.4)
+				.map(|s| s.id)
 		})
 	}
 }

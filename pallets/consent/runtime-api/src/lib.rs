@@ -1,6 +1,8 @@
 //! Runtime API of the consent pallet: the one access decision and a patient's own view.
 
 #![cfg_attr(not(feature = "std"), no_std)]
+// The access question has six parts; the generated client methods add the block hash.
+#![allow(clippy::too_many_arguments)]
 
 extern crate alloc;
 
