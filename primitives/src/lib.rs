@@ -9,6 +9,7 @@
 //! - [`Role`] and [`RoleSet`]: what a credentialed practitioner is;
 //! - [`Grantee`]: who a consent or deny rule is about;
 //! - [`Decision`]: the one answer of the access decision;
+//! - [`Digest`], [`Verification`], [`RecordView`]: anchored records and what verification answers;
 //! - the cross-pallet traits ([`CredentialInspect`], [`EmergencyAccess`], [`DelegateCheck`],
 //!   [`AccessControl`]): a pallet never reads another pallet's storage, it asks through these.
 //!
@@ -17,6 +18,11 @@
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
+
+mod emergency;
+mod records;
+pub use emergency::*;
+pub use records::*;
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
@@ -529,6 +535,22 @@ pub trait AccessControl<AccountId> {
 		purpose: Purpose,
 		record: Option<RecordId>,
 	) -> Decision;
+
+	/// The weight of one [`AccessControl::check_access`] at its worst case, for the calls of
+	/// other pallets that make the decision.
+	fn check_access_weight() -> sp_runtime::Weight;
+}
+
+/// What the suite's benchmarks need from the rest of the runtime (implemented in the runtime).
+pub trait BenchmarkHelper<AccountId> {
+	/// Make `who` a practitioner with a valid credential, every role and the break-glass
+	/// privilege, at an organization of their own.
+	fn credential(who: &AccountId);
+	/// Set the wall clock (ms).
+	fn set_time(now: Moment);
+	/// Make `who` a practitioner with every role (the Auditor's among them) at the organization of
+	/// the practitioner `of`.
+	fn colleague(of: &AccountId, who: &AccountId);
 }
 
 #[cfg(test)]

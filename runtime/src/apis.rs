@@ -3,11 +3,14 @@
 #[cfg(feature = "try-runtime")]
 use crate::configs::RuntimeBlockWeights;
 use crate::{
-	AccountId, Aura, Balance, Block, Consent, Executive, Grandpa, InherentDataExt, Nonce, Runtime,
-	RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment, VERSION,
+	AccountId, Aura, Balance, Block, Consent, Executive, Grandpa, InherentDataExt, Nonce, Records,
+	Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment, VERSION,
 };
 use alloc::vec::Vec;
-use consent_primitives::{Action, ConsentView, DataCategory, Decision, Purpose, RecordId};
+use consent_primitives::{
+	Action, ConsentView, DataCategory, Decision, Digest, Purpose, RecordId, RecordView,
+	Verification, VersionView,
+};
 use frame_support::{
 	genesis_builder_helper::{build_state, get_preset},
 	weights::Weight,
@@ -212,6 +215,20 @@ impl_runtime_apis! {
 
 		fn consent_version(patient: AccountId) -> u64 {
 			pallet_consent::ConsentVersion::<Runtime>::get(&patient)
+		}
+	}
+
+	impl pallet_records_runtime_api::RecordsApi<Block, AccountId> for Runtime {
+		fn verify(record: RecordId, digest: Digest) -> Verification {
+			Records::verify(record, digest)
+		}
+
+		fn history(record: RecordId) -> Option<Vec<VersionView<AccountId>>> {
+			Records::history(record)
+		}
+
+		fn records_of(patient: AccountId, from: u32, limit: u32) -> Vec<RecordView<AccountId>> {
+			Records::records_of(&patient, from, limit)
 		}
 	}
 

@@ -10,9 +10,12 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_sudo, Sudo]
 	[pallet_registry, Registry]
 	[pallet_consent, Consent]
+	[pallet_records, Records]
 );
 
-pub use crate::{Balances, Consent, Multisig, Proxy, Registry, Runtime, Sudo, Timestamp, Utility};
+pub use crate::{
+	Balances, Consent, Multisig, Proxy, Records, Registry, Runtime, Sudo, Timestamp, Utility,
+};
 pub use frame_system_benchmarking::Pallet as SystemBench;
 
 impl frame_system_benchmarking::Config for Runtime {}

@@ -201,4 +201,6 @@ mod runtime {
 	pub type Registry = pallet_registry;
 	#[runtime::pallet_index(21)]
 	pub type Consent = pallet_consent;
+	#[runtime::pallet_index(22)]
+	pub type Records = pallet_records;
 }

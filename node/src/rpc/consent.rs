@@ -17,7 +17,8 @@ use sp_blockchain::HeaderBackend;
 use sp_runtime::traits::Block as BlockT;
 use std::sync::Arc;
 
-type BlockHash = <Block as BlockT>::Hash;
+/// The hash of a block to answer at.
+pub(super) type BlockHash = <Block as BlockT>::Hash;
 
 /// The consent suite's RPC methods.
 #[rpc(client, server)]
@@ -65,7 +66,8 @@ impl<C> ConsentRpc<C> {
 /// The JSON-RPC error code for a failed runtime call.
 const RUNTIME_ERROR: i32 = 1;
 
-fn runtime_error(e: impl std::fmt::Debug) -> ErrorObjectOwned {
+/// A failed runtime call as a JSON-RPC error.
+pub(super) fn runtime_error(e: impl std::fmt::Debug) -> ErrorObjectOwned {
 	ErrorObject::owned(RUNTIME_ERROR, "runtime call failed", Some(format!("{e:?}")))
 }
 

@@ -1,7 +1,8 @@
 //! The node's JSON-RPC methods beyond the standard ones: system (account nonce), transaction
-//! payment, and the consent suite's queries.
+//! payment, and the consent suite's queries (`consent_*`, `records_*`).
 
 mod consent;
+mod records;
 
 use consent_runtime::{opaque::Block, AccountId, Balance, Nonce};
 use jsonrpsee::RpcModule;
@@ -12,6 +13,7 @@ use sp_blockchain::{Error as BlockChainError, HeaderBackend, HeaderMetadata};
 use std::sync::Arc;
 
 pub use consent::{ConsentApiServer, ConsentRpc};
+pub use records::{RecordsApiServer, RecordsRpc};
 
 /// What the RPC methods need.
 pub struct FullDeps<C, P> {
@@ -35,6 +37,7 @@ where
 	C::Api: substrate_frame_rpc_system::AccountNonceApi<Block, AccountId, Nonce>
 		+ pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>
 		+ pallet_consent_runtime_api::ConsentApi<Block, AccountId>
+		+ pallet_records_runtime_api::RecordsApi<Block, AccountId>
 		+ BlockBuilder<Block>,
 	P: TransactionPool + 'static,
 {
@@ -46,7 +49,8 @@ where
 
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
 	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
-	module.merge(ConsentRpc::new(client).into_rpc())?;
+	module.merge(ConsentRpc::new(client.clone()).into_rpc())?;
+	module.merge(RecordsRpc::new(client).into_rpc())?;
 
 	Ok(module)
 }

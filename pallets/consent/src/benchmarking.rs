@@ -1,7 +1,9 @@
 //! Benchmarks of the consent pallet's calls, each at its worst case.
 
 use super::*;
-use consent_primitives::{ActionSet, CategorySet, PurposeSet};
+use consent_primitives::{
+	ActionSet, BenchmarkHelper as _, CategorySet, DataCategory, Decision, PurposeSet,
+};
 use frame_benchmarking::v2::*;
 use frame_support::BoundedVec;
 use frame_system::RawOrigin;
@@ -219,6 +221,52 @@ mod benchmarks {
 		#[extrinsic_call]
 		reap_expired(RawOrigin::Signed(reaper), ExpiredItem::Request { request_id: id });
 		assert!(!Requests::<T>::contains_key(id));
+		Ok(())
+	}
+
+	/// The access decision at its worst case: every deny rule read and none matching, and every
+	/// grantee key of the accessor (itself, its organization, each of its roles) indexing as many
+	/// consents as allowed, none covering the category asked for, then the emergency check.
+	#[benchmark]
+	fn check_access() -> Result<(), BenchmarkError> {
+		let (patient, practitioner) = actors::<T>();
+		fill_rules::<T>(&patient, T::MaxDenyRules::get())?;
+		let now = T::Time::now();
+		let credential = T::Credentials::credential(&practitioner, now)
+			.ok_or(BenchmarkError::Stop("no credential"))?;
+		let demographics_only = Scope {
+			categories: DataCategory::Demographics.into(),
+			actions: ActionSet::all(),
+			purposes: PurposeSet::all(),
+		};
+		for grantee in Pallet::<T>::grantee_keys(&practitioner, &credential) {
+			for _ in 0..T::MaxConsentsPerGrantee::get() {
+				if Counts::<T>::get(&patient).consents >= T::MaxConsentsPerPatient::get() {
+					break;
+				}
+				Pallet::<T>::grant_consent(
+					RawOrigin::Signed(patient.clone()).into(),
+					grantee.clone(),
+					demographics_only,
+					BoundedVec::new(),
+					None,
+					None,
+				)?;
+			}
+		}
+		let decision;
+		#[block]
+		{
+			decision = Pallet::<T>::decide(
+				&patient,
+				&practitioner,
+				DataCategory::LabResults,
+				consent_primitives::Action::Read,
+				consent_primitives::Purpose::Treat,
+				Some(H256::repeat_byte(7)),
+			);
+		}
+		assert_eq!(decision, Decision::Deny(consent_primitives::DenyReason::NoConsent));
 		Ok(())
 	}
 

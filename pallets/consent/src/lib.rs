@@ -58,15 +58,6 @@ use consent_primitives::{
 };
 use frame_support::traits::{Consideration, Footprint, Get, Time};
 
-/// What the benchmarks need from the rest of the runtime.
-#[cfg(feature = "runtime-benchmarks")]
-pub trait BenchmarkHelper<AccountId> {
-	/// Make `who` a practitioner with a valid credential.
-	fn credential(who: &AccountId);
-	/// Set the wall clock (ms).
-	fn set_time(now: consent_primitives::Moment);
-}
-
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
@@ -149,7 +140,7 @@ pub mod pallet {
 		type WeightInfo: WeightInfo;
 		/// Sets up what the benchmarks need from the other pallets.
 		#[cfg(feature = "runtime-benchmarks")]
-		type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
+		type BenchmarkHelper: consent_primitives::BenchmarkHelper<Self::AccountId>;
 	}
 
 	/// Why this pallet holds funds.
@@ -858,5 +849,9 @@ impl<T: Config> AccessControl<T::AccountId> for Pallet<T> {
 		record: Option<RecordId>,
 	) -> Decision {
 		Self::decide(patient, accessor, category, action, purpose, record)
+	}
+
+	fn check_access_weight() -> frame_support::weights::Weight {
+		T::WeightInfo::check_access()
 	}
 }

@@ -226,7 +226,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 }
 
 #[cfg(feature = "runtime-benchmarks")]
-impl crate::BenchmarkHelper<u64> for MockCredentials {
+impl consent_primitives::BenchmarkHelper<u64> for MockCredentials {
 	fn credential(who: &u64) {
 		MockCredentials::set(
 			*who,
@@ -237,5 +237,9 @@ impl crate::BenchmarkHelper<u64> for MockCredentials {
 	}
 	fn set_time(now: Moment) {
 		pallet_timestamp::Now::<Test>::put(now);
+	}
+	fn colleague(of: &u64, who: &u64) {
+		let organization = MockCredentials::credential(of, 0).expect("credentialed").organization;
+		MockCredentials::set(*who, organization, RoleSet::all(), true);
 	}
 }

@@ -1,4 +1,4 @@
-//! The consent suite: registry and consent, wired together through the traits of
+//! The consent suite: registry, consent and records, wired together through the traits of
 //! `consent-primitives`.
 
 use super::{deposit, ProxyType};
@@ -44,6 +44,33 @@ parameter_types! {
 	pub const RequestTtl: Moment = 7 * 24 * 60 * 60 * 1000;
 }
 
+parameter_types! {
+	pub const RecordHoldReason: RuntimeHoldReason =
+		RuntimeHoldReason::Records(pallet_records::HoldReason::RecordDeposit);
+}
+
+impl pallet_records::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Currency = Balances;
+	type Deposit = HoldConsideration<
+		AccountId,
+		Balances,
+		RecordHoldReason,
+		LinearStoragePrice<ItemDepositBase, ItemDepositPerByte, crate::Balance>,
+	>;
+	type Time = Timestamp;
+	type Access = crate::Consent;
+	type Credentials = Registry;
+	type MaxVersions = ConstU32<64>;
+	type MaxRecordsPerPatient = ConstU32<100_000>;
+	/// Room for an AES-GCM-sealed object key or a multihash, not for a document.
+	type MaxLocatorLen = ConstU32<256>;
+	type WeightInfo = pallet_records::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = ConsentBenchmarkHelper;
+}
+
 impl pallet_consent::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type RuntimeHoldReason = RuntimeHoldReason;
@@ -75,9 +102,9 @@ impl pallet_consent::Config for Runtime {
 pub struct ConsentBenchmarkHelper;
 
 #[cfg(feature = "runtime-benchmarks")]
-impl pallet_consent::BenchmarkHelper<AccountId> for ConsentBenchmarkHelper {
+impl consent_primitives::BenchmarkHelper<AccountId> for ConsentBenchmarkHelper {
 	fn credential(who: &AccountId) {
-		use consent_primitives::{Role, RoleSet};
+		use consent_primitives::RoleSet;
 		let org = Registry::do_admit(
 			sp_core::H256::repeat_byte(0xbe),
 			alloc::vec![who.clone()].try_into().expect("one admin fits"),
@@ -86,7 +113,7 @@ impl pallet_consent::BenchmarkHelper<AccountId> for ConsentBenchmarkHelper {
 		Registry::do_register(
 			org,
 			who.clone(),
-			RoleSet::from(Role::Physician),
+			RoleSet::all(),
 			Moment::MAX,
 			sp_core::H256::zero(),
 			true,
@@ -96,5 +123,21 @@ impl pallet_consent::BenchmarkHelper<AccountId> for ConsentBenchmarkHelper {
 
 	fn set_time(now: Moment) {
 		pallet_timestamp::Now::<Runtime>::put(now);
+	}
+
+	fn colleague(of: &AccountId, who: &AccountId) {
+		use consent_primitives::CredentialInspect;
+		let organization = <Registry as CredentialInspect<AccountId>>::credential(of, 0)
+			.expect("benchmark practitioner registered")
+			.organization;
+		Registry::do_register(
+			organization,
+			who.clone(),
+			consent_primitives::RoleSet::all(),
+			Moment::MAX,
+			sp_core::H256::zero(),
+			false,
+		)
+		.expect("benchmark colleague registered");
 	}
 }

@@ -200,6 +200,7 @@ fn is_consent_suite_call(call: &RuntimeCall) -> bool {
 	matches!(
 		call,
 		RuntimeCall::Consent(..)
+			| RuntimeCall::Records(..)
 			| RuntimeCall::Utility(
 				pallet_utility::Call::batch { .. }
 					| pallet_utility::Call::batch_all { .. }

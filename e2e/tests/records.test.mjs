@@ -1,0 +1,83 @@
+// Records through a real node: a practitioner with consent anchors and amends, records_verify
+// answers for both digests, a practitioner without consent is refused and their logged read
+// shows as a denial, the patient erases the record and its digest chain stays verifiable.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { startDevNode, submitFinalized, eventsOf } from '../lib/node.mjs';
+
+let node;
+let dave; // patient
+let bob; // physician at Dev General Hospital (genesis)
+let charlie; // nurse at Dev General Hospital (genesis), no consent from Dave
+
+/** A salted SHA-256 commitment to `content`, as a hospital system would compute it. */
+function commitment(content) {
+  const salt = randomBytes(16);
+  const hash = createHash('sha256').update(salt).update(content).digest();
+  return { algorithm: 'Sha256', hash: `0x${hash.toString('hex')}` };
+}
+
+const rpc = (api, method, params) => api._rpcCore.provider.send(method, params);
+
+before(async () => {
+  node = await startDevNode();
+  dave = node.keyring.addFromUri('//Dave');
+  bob = node.keyring.addFromUri('//Bob');
+  charlie = node.keyring.addFromUri('//Charlie');
+});
+after(async () => { await node?.stop(); });
+
+test('anchor, amend, verify, audit and erase a record', async () => {
+  const { api } = node;
+  const labs = { categories: 1 << 6, actions: 0b11, purposes: 1 << 0 }; // LabResults, Read+Write, TREAT
+  const { events: grantEvents } = await submitFinalized(api,
+    api.tx.consent.grantConsent({ Practitioner: bob.address }, labs, [], null, null), dave);
+  const consentId = eventsOf(grantEvents, 'consent', 'ConsentGranted')[0].data.consentId.toNumber();
+
+  const v0 = commitment('{"resourceType":"Observation","status":"preliminary"}');
+  const { events } = await submitFinalized(api,
+    api.tx.records.anchorRecord(dave.address, 'LabResults', 'Treat', 'Observation', v0, '0x8f0a2c'), bob);
+  const [anchored] = eventsOf(events, 'records', 'RecordAnchored');
+  assert.ok(anchored, 'RecordAnchored emitted');
+  const recordId = anchored.data.recordId.toHex();
+  assert.equal(anchored.data.author.toString(), bob.address);
+  assert.equal(anchored.data.organization.unwrap().toNumber(), 0);
+
+  const v1 = commitment('{"resourceType":"Observation","status":"final"}');
+  const { events: amendEvents } = await submitFinalized(api,
+    api.tx.records.amendRecord(recordId, 'Treat', v1, null), bob);
+  assert.equal(eventsOf(amendEvents, 'records', 'RecordAmended')[0].data.version.toNumber(), 1);
+
+  assert.deepEqual(await rpc(api, 'records_verify', [recordId, v1, null]), { Current: { version: 1 } });
+  assert.deepEqual(await rpc(api, 'records_verify', [recordId, v0, null]), { Superseded: { version: 0, current: 1 } });
+  assert.equal(await rpc(api, 'records_verify', [recordId, commitment('forged'), null]), 'NoMatch');
+  const history = await rpc(api, 'records_history', [recordId, null]);
+  assert.deepEqual(history.map((v) => [v.version, v.digest.hash, v.supersedes]), [[0, v0.hash, null], [1, v1.hash, 0]]);
+  const mine = await rpc(api, 'records_of', [dave.address, null, null, null]);
+  assert.deepEqual(mine.map((r) => [r.id, r.category, r.current]), [[recordId, 'LabResults', 1]]);
+
+  // Charlie has no consent: writing is refused, and a logged read is recorded as a denial.
+  await assert.rejects(submitFinalized(api,
+    api.tx.records.amendRecord(recordId, 'Treat', commitment('x'), null), charlie), /records\.AccessDenied/);
+  const { events: denied } = await submitFinalized(api, api.tx.records.logAccess(recordId, 'Treat'), charlie);
+  const [denial] = eventsOf(denied, 'records', 'ReadDenied');
+  assert.ok(denial, 'the denied attempt is on record');
+  assert.equal(denial.data.accessor.toString(), charlie.address);
+  assert.equal(denial.data.reason.toString(), 'NoConsent');
+  const { events: read } = await submitFinalized(api, api.tx.records.logAccess(recordId, 'Treat'), bob);
+  assert.equal(eventsOf(read, 'records', 'ReadLogged')[0].data.reason.asConsent.toNumber(), consentId);
+
+  const bobHeld = (await api.query.system.account(bob.address)).data.reserved.toBigInt();
+  assert.ok(bobHeld > 0n, 'the author holds a deposit per version');
+  const { events: erased } = await submitFinalized(api, api.tx.records.eraseRecord(recordId), dave);
+  assert.equal(eventsOf(erased, 'records', 'RecordErased')[0].data.versions.toNumber(), 2);
+  assert.equal((await api.query.system.account(bob.address)).data.reserved.toBigInt(), 0n, 'deposits released');
+  assert.deepEqual(await rpc(api, 'records_verify', [recordId, v1, null]), { Current: { version: 1 } });
+  const afterErase = await rpc(api, 'records_history', [recordId, null]);
+  assert.ok(afterErase.every((v) => v.locator === null), 'locators removed');
+  const [tombstone] = await rpc(api, 'records_of', [dave.address, 0, 10, null]);
+  assert.equal(tombstone.category, null);
+  assert.ok(tombstone.erased_at > 0);
+  await assert.rejects(submitFinalized(api, api.tx.records.logAccess(recordId, 'Treat'), bob), /records\.Erased/);
+});

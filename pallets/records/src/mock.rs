@@ -1,0 +1,232 @@
+//! Test runtime for the records pallet: the real registry and consent pallets make the access
+//! decision; delegates and emergency sessions are stand-ins the tests set.
+
+use crate as pallet_records;
+use consent_primitives::{
+	DataCategory, DelegateCheck, EmergencyAccess, Moment, OrgId, Role, RoleSet, SessionId,
+};
+use core::cell::RefCell;
+use frame_support::{
+	derive_impl, parameter_types,
+	traits::{fungible::HoldConsideration, ConstU32, ConstU64, LinearStoragePrice},
+};
+use sp_core::H256;
+use sp_runtime::BuildStorage;
+
+type Block = frame_system::mocking::MockBlock<Test>;
+
+#[frame_support::runtime]
+mod runtime {
+	#[runtime::runtime]
+	#[runtime::derive(
+		RuntimeCall,
+		RuntimeEvent,
+		RuntimeError,
+		RuntimeOrigin,
+		RuntimeTask,
+		RuntimeHoldReason,
+		RuntimeFreezeReason
+	)]
+	pub struct Test;
+
+	#[runtime::pallet_index(0)]
+	pub type System = frame_system;
+	#[runtime::pallet_index(1)]
+	pub type Timestamp = pallet_timestamp;
+	#[runtime::pallet_index(2)]
+	pub type Balances = pallet_balances;
+	#[runtime::pallet_index(3)]
+	pub type Registry = pallet_registry;
+	#[runtime::pallet_index(4)]
+	pub type Consent = pallet_consent;
+	#[runtime::pallet_index(5)]
+	pub type Records = pallet_records;
+}
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountData = pallet_balances::AccountData<u64>;
+}
+
+#[derive_impl(pallet_timestamp::config_preludes::TestDefaultConfig)]
+impl pallet_timestamp::Config for Test {}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type AccountStore = System;
+	type RuntimeHoldReason = RuntimeHoldReason;
+}
+
+impl pallet_registry::Config for Test {
+	type RuntimeEvent = RuntimeEvent;
+	type GovernanceOrigin = frame_system::EnsureRoot<u64>;
+	type Time = Timestamp;
+	type MaxAdmins = ConstU32<4>;
+	type MaxPractitionersPerOrg = ConstU32<16>;
+	type WeightInfo = ();
+}
+
+thread_local! {
+	static SESSIONS: RefCell<Vec<(u64, u64, SessionId)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Emergency sessions as the tests open them: (patient, accessor, session), every category.
+pub struct MockEmergency;
+
+impl MockEmergency {
+	pub fn open(patient: u64, accessor: u64, session: SessionId) {
+		SESSIONS.with(|s| s.borrow_mut().push((patient, accessor, session)));
+	}
+}
+
+impl EmergencyAccess<u64> for MockEmergency {
+	fn active_session(
+		patient: &u64,
+		accessor: &u64,
+		_: DataCategory,
+		_: Moment,
+	) -> Option<SessionId> {
+		SESSIONS.with(|s| {
+			s.borrow().iter().find(|(p, a, _)| p == patient && a == accessor).map(|(.., id)| *id)
+		})
+	}
+}
+
+/// [`GUARDIAN`] is [`PATIENT`]'s consent-management delegate.
+pub struct MockDelegates;
+
+impl DelegateCheck<u64> for MockDelegates {
+	fn is_delegate(patient: &u64, delegate: &u64) -> bool {
+		(*patient, *delegate) == (PATIENT, GUARDIAN)
+	}
+}
+
+parameter_types! {
+	pub const ConsentHold: RuntimeHoldReason =
+		RuntimeHoldReason::Consent(pallet_consent::HoldReason::StorageDeposit);
+	pub const RecordHold: RuntimeHoldReason =
+		RuntimeHoldReason::Records(crate::HoldReason::RecordDeposit);
+}
+
+/// Deposits: 10 per item, 1 per byte.
+pub type Deposit<Reason> =
+	HoldConsideration<u64, Balances, Reason, LinearStoragePrice<ConstU64<10>, ConstU64<1>, u64>>;
+
+impl pallet_consent::Config for Test {
+	type RuntimeEvent = RuntimeEvent;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Currency = Balances;
+	type Deposit = Deposit<ConsentHold>;
+	type Time = Timestamp;
+	type Credentials = Registry;
+	type Emergency = MockEmergency;
+	type Delegates = MockDelegates;
+	type MaxConsentsPerPatient = ConstU32<16>;
+	type MaxConsentsPerGrantee = ConstU32<4>;
+	type MaxRecordsPerConsent = ConstU32<4>;
+	type MaxDenyRules = ConstU32<4>;
+	type MaxPendingPerPatient = ConstU32<4>;
+	type MaxPendingPerRequester = ConstU32<4>;
+	type RequestTtl = ConstU64<1_000>;
+	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = BenchmarkHelper;
+}
+
+impl pallet_records::Config for Test {
+	type RuntimeEvent = RuntimeEvent;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Currency = Balances;
+	type Deposit = Deposit<RecordHold>;
+	type Time = Timestamp;
+	type Access = Consent;
+	type Credentials = Registry;
+	type MaxVersions = ConstU32<4>;
+	type MaxRecordsPerPatient = ConstU32<3>;
+	type MaxLocatorLen = ConstU32<32>;
+	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = BenchmarkHelper;
+}
+
+/// Wall clock at the start of every test (ms).
+pub const NOW: Moment = 1_700_000_000_000;
+/// Licences valid for a year.
+pub const LICENCE_EXPIRY: Moment = NOW + 365 * 24 * 3600 * 1000;
+/// Accounts.
+pub const PATIENT: u64 = 1;
+pub const GUARDIAN: u64 = 2;
+pub const OTHER_PATIENT: u64 = 3;
+pub const DOCTOR: u64 = 10;
+pub const NURSE: u64 = 11;
+pub const LAPSED: u64 = 12;
+pub const ADMIN: u64 = 20;
+pub const STRANGER: u64 = 99;
+pub const POOR: u64 = 50;
+/// The organization every practitioner belongs to.
+pub const HOSPITAL: OrgId = 0;
+
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	pallet_balances::GenesisConfig::<Test> {
+		balances: [PATIENT, GUARDIAN, OTHER_PATIENT, DOCTOR, NURSE, LAPSED, ADMIN, STRANGER]
+			.iter()
+			.map(|who| (*who, 1_000_000))
+			.chain([(POOR, 20)])
+			.collect(),
+		..Default::default()
+	}
+	.assimilate_storage(&mut storage)
+	.unwrap();
+	let physician = RoleSet::from(Role::Physician).bits();
+	pallet_registry::GenesisConfig::<Test> {
+		organizations: vec![(H256::repeat_byte(1), vec![ADMIN])],
+		practitioners: vec![
+			(DOCTOR, HOSPITAL, physician, LICENCE_EXPIRY, false),
+			(NURSE, HOSPITAL, RoleSet::from(Role::Nurse).bits(), LICENCE_EXPIRY, false),
+			(LAPSED, HOSPITAL, physician, NOW - 1, false),
+			(POOR, HOSPITAL, physician, LICENCE_EXPIRY, false),
+		],
+	}
+	.assimilate_storage(&mut storage)
+	.unwrap();
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.execute_with(|| {
+		System::set_block_number(1);
+		Timestamp::set_timestamp(NOW);
+	});
+	ext
+}
+
+/// Credentials and time for the benchmarks, through the real registry.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct BenchmarkHelper;
+
+#[cfg(feature = "runtime-benchmarks")]
+impl consent_primitives::BenchmarkHelper<u64> for BenchmarkHelper {
+	fn credential(who: &u64) {
+		let org = Registry::do_admit(H256::repeat_byte(0xbe), vec![*who].try_into().unwrap())
+			.expect("benchmark organization admitted");
+		Registry::do_register(org, *who, RoleSet::all(), Moment::MAX, H256::zero(), true)
+			.expect("benchmark practitioner registered");
+	}
+	fn set_time(now: Moment) {
+		pallet_timestamp::Now::<Test>::put(now);
+	}
+	fn colleague(of: &u64, who: &u64) {
+		use consent_primitives::CredentialInspect;
+		let organization = <Registry as CredentialInspect<u64>>::credential(of, 0)
+			.expect("benchmark practitioner registered")
+			.organization;
+		Registry::do_register(
+			organization,
+			who.clone(),
+			RoleSet::all(),
+			Moment::MAX,
+			H256::zero(),
+			false,
+		)
+		.expect("benchmark colleague registered");
+	}
+}

@@ -1,0 +1,534 @@
+//! Unit tests of the records pallet: every call's success path and errors, the authorization
+//! matrix against the real consent decision, erasure, and a property test of verification.
+
+use crate::{
+	mock::*, DigestIndex, Error, Event, HoldReason, PatientRecords, RecordCount,
+	Records as StoredRecords, ResourceType, Versions,
+};
+use codec::Encode;
+use consent_primitives::{
+	Action as A, ActionSet, DataCategory as C, DenyReason, Digest, DigestAlgorithm, Grantee,
+	PermitReason, Purpose as P, RecordId, Verification,
+};
+use frame_support::{
+	assert_noop, assert_ok, dispatch::GetDispatchInfo, traits::fungible::InspectHold, BoundedVec,
+};
+use pallet_consent::Scope;
+use sp_core::H256;
+use sp_io::hashing::blake2_256;
+use sp_runtime::{DispatchError::BadOrigin, TokenError};
+
+fn test(f: impl FnOnce()) {
+	new_test_ext().execute_with(|| {
+		f();
+		Records::do_try_state().expect("invariants hold");
+	});
+}
+
+fn digest(n: u8) -> Digest {
+	Digest { algorithm: DigestAlgorithm::Sha256, hash: H256::repeat_byte(n) }
+}
+
+fn observation() -> ResourceType {
+	BoundedVec::truncate_from(b"Observation".to_vec())
+}
+
+fn locator(bytes: &[u8]) -> Option<BoundedVec<u8, frame_support::traits::ConstU32<32>>> {
+	Some(BoundedVec::truncate_from(bytes.to_vec()))
+}
+
+fn held(who: u64) -> u64 {
+	Balances::balance_on_hold(&RuntimeHoldReason::Records(HoldReason::RecordDeposit), &who)
+}
+
+/// The patient grants `who` a consent on lab results for treatment.
+fn grant(who: u64, actions: &[A], records: Vec<RecordId>) -> u64 {
+	let id = pallet_consent::NextConsentId::<Test>::get();
+	assert_ok!(Consent::grant_consent(
+		RuntimeOrigin::signed(PATIENT),
+		Grantee::Practitioner(who),
+		Scope {
+			categories: C::LabResults.into(),
+			actions: actions.iter().copied().collect::<ActionSet>(),
+			purposes: P::Treat.into(),
+		},
+		BoundedVec::truncate_from(records),
+		None,
+		None,
+	));
+	id
+}
+
+fn anchor_as(author: u64, n: u8) -> Result<RecordId, sp_runtime::DispatchError> {
+	Records::anchor_record(
+		RuntimeOrigin::signed(author),
+		PATIENT,
+		C::LabResults,
+		P::Treat,
+		observation(),
+		digest(n),
+		locator(b"\x8f\x02ciphertext"),
+	)?;
+	let position = RecordCount::<Test>::get(PATIENT) - 1;
+	Ok(PatientRecords::<Test>::get(PATIENT, position).expect("just anchored"))
+}
+
+fn anchor(author: u64, n: u8) -> RecordId {
+	anchor_as(author, n).expect("anchor succeeds")
+}
+
+fn amend(author: u64, record: RecordId, n: u8) -> sp_runtime::DispatchResult {
+	Records::amend_record(RuntimeOrigin::signed(author), record, P::Treat, digest(n), None)
+}
+
+fn log(accessor: u64, record: RecordId, purpose: P) {
+	assert_ok!(Records::log_access(RuntimeOrigin::signed(accessor), record, purpose));
+}
+
+#[test]
+fn the_patient_anchors_a_record_and_pays_its_deposit() {
+	test(|| {
+		let record = anchor(PATIENT, 1);
+		let stored = StoredRecords::<Test>::get(record).unwrap();
+		assert_eq!(stored.patient, PATIENT);
+		assert_eq!(stored.current, 0);
+		assert_eq!(stored.created_at, NOW);
+		assert_eq!(stored.meta.unwrap().category, C::LabResults);
+		let version = Versions::<Test>::get(record, 0).unwrap();
+		assert_eq!(
+			(version.author, version.organization, version.supersedes),
+			(PATIENT, None, None)
+		);
+		assert_eq!(DigestIndex::<Test>::get(record, digest(1)), Some(0));
+		assert_eq!(RecordCount::<Test>::get(PATIENT), 1);
+		assert!(held(PATIENT) > 0);
+		System::assert_last_event(
+			Event::RecordAnchored {
+				record_id: record,
+				patient: PATIENT,
+				author: PATIENT,
+				organization: None,
+				category: C::LabResults,
+				digest: digest(1),
+			}
+			.into(),
+		);
+		assert_eq!(Records::verify(record, digest(1)), Verification::Current { version: 0 });
+	});
+}
+
+#[test]
+fn record_ids_are_unique_and_do_not_come_from_patient_data() {
+	test(|| {
+		let first = anchor(PATIENT, 1);
+		let second = anchor(PATIENT, 2);
+		assert_ne!(first, second);
+		// Same patient, category and digest in another record: still a fresh id.
+		assert_ok!(amend(PATIENT, first, 3));
+		let third = anchor_as(PATIENT, 3).unwrap();
+		assert!(![first, second].contains(&third));
+		let from_patient_data = (PATIENT, C::LabResults, digest(3)).using_encoded(blake2_256);
+		assert_ne!(third, H256::from(from_patient_data));
+	});
+}
+
+#[test]
+fn a_practitioner_with_a_write_consent_anchors_and_amends() {
+	test(|| {
+		grant(DOCTOR, &[A::Read, A::Write], vec![]);
+		let record = anchor(DOCTOR, 1);
+		assert_eq!(Versions::<Test>::get(record, 0).unwrap().organization, Some(HOSPITAL));
+		let deposit = held(DOCTOR);
+		assert!(deposit > 0);
+
+		assert_ok!(Records::amend_record(
+			RuntimeOrigin::signed(DOCTOR),
+			record,
+			P::Treat,
+			digest(2),
+			locator(b"\x01\x02"),
+		));
+		System::assert_last_event(
+			Event::RecordAmended {
+				record_id: record,
+				patient: PATIENT,
+				author: DOCTOR,
+				organization: Some(HOSPITAL),
+				version: 1,
+				digest: digest(2),
+			}
+			.into(),
+		);
+		assert!(held(DOCTOR) > deposit, "every version holds a deposit");
+		assert_eq!(Records::verify(record, digest(2)), Verification::Current { version: 1 });
+		assert_eq!(
+			Records::verify(record, digest(1)),
+			Verification::Superseded { version: 0, current: 1 }
+		);
+		assert_eq!(Records::verify(record, digest(9)), Verification::NoMatch);
+		assert_eq!(Records::verify(H256::zero(), digest(1)), Verification::UnknownRecord);
+		let history = Records::history(record).unwrap();
+		assert_eq!(history.len(), 2);
+		assert_eq!(history[1].supersedes, Some(0));
+		assert_eq!(history[0].digest, digest(1), "the first version is never overwritten");
+		assert_eq!(history[1].locator.as_deref(), Some(&b"\x01\x02"[..]));
+	});
+}
+
+#[test]
+fn anchoring_is_refused_to_everyone_without_write_access() {
+	test(|| {
+		let refuse = |author: u64| {
+			assert_noop!(anchor_as(author, 1), Error::<Test>::AccessDenied);
+		};
+		// No consent, a stranger, another patient.
+		refuse(DOCTOR);
+		refuse(STRANGER);
+		refuse(OTHER_PATIENT);
+		// A read-only consent does not allow writing.
+		grant(NURSE, &[A::Read], vec![]);
+		refuse(NURSE);
+		// A consent whose holder's licence lapsed.
+		grant(LAPSED, &[A::Read, A::Write], vec![]);
+		refuse(LAPSED);
+		// A consent naming records does not allow new ones.
+		grant(DOCTOR, &[A::Write], vec![H256::repeat_byte(7)]);
+		refuse(DOCTOR);
+		// A consent for another category.
+		assert_noop!(
+			Records::anchor_record(
+				RuntimeOrigin::signed(NURSE),
+				PATIENT,
+				C::MentalHealth,
+				P::Treat,
+				observation(),
+				digest(1),
+				None,
+			),
+			Error::<Test>::AccessDenied
+		);
+		assert_noop!(
+			Records::anchor_record(
+				RuntimeOrigin::none(),
+				PATIENT,
+				C::LabResults,
+				P::Treat,
+				observation(),
+				digest(1),
+				None,
+			),
+			BadOrigin
+		);
+		// The delegate may.
+		let record = anchor(GUARDIAN, 1);
+		assert_eq!(Versions::<Test>::get(record, 0).unwrap().author, GUARDIAN);
+	});
+}
+
+#[test]
+fn anchoring_refuses_bad_input() {
+	test(|| {
+		let with = |resource: &[u8], loc: Option<&[u8]>, author: u64| {
+			Records::anchor_record(
+				RuntimeOrigin::signed(author),
+				PATIENT,
+				C::LabResults,
+				P::Treat,
+				BoundedVec::truncate_from(resource.to_vec()),
+				digest(1),
+				loc.and_then(locator),
+			)
+		};
+		for bad in [&b""[..], b"observation", b"Obs-ervation", b"Observation "] {
+			assert_noop!(with(bad, None, PATIENT), Error::<Test>::InvalidResourceType);
+		}
+		for bad in [&b""[..], b"https://ehr.example/patient/123", b"s3+tls://bucket/key"] {
+			assert_noop!(with(b"Observation", Some(bad), PATIENT), Error::<Test>::InvalidLocator);
+		}
+		// A credentialed author who cannot pay the deposit.
+		grant(POOR, &[A::Write], vec![]);
+		assert_noop!(with(b"Observation", None, POOR), TokenError::FundsUnavailable);
+		assert_ok!(with(b"DiagnosticReport", Some(b"\xde\xad\xbe\xef"), PATIENT));
+		assert_ok!(with(b"Observation", None, PATIENT));
+		assert_ok!(with(b"Immunization", None, PATIENT));
+		assert_noop!(with(b"Observation", None, PATIENT), Error::<Test>::TooManyRecords);
+	});
+}
+
+#[test]
+fn amending_refuses_bad_input_and_every_author_without_write_access() {
+	test(|| {
+		let record = anchor(PATIENT, 1);
+		assert_noop!(amend(PATIENT, H256::zero(), 2), Error::<Test>::NotFound);
+		assert_noop!(amend(PATIENT, record, 1), Error::<Test>::DuplicateDigest);
+		for author in [DOCTOR, STRANGER, OTHER_PATIENT] {
+			assert_noop!(amend(author, record, 2), Error::<Test>::AccessDenied);
+		}
+		grant(NURSE, &[A::Read], vec![]);
+		assert_noop!(amend(NURSE, record, 2), Error::<Test>::AccessDenied);
+		grant(LAPSED, &[A::Write], vec![]);
+		assert_noop!(amend(LAPSED, record, 2), Error::<Test>::AccessDenied);
+		assert_noop!(
+			Records::amend_record(
+				RuntimeOrigin::signed(PATIENT),
+				record,
+				P::Treat,
+				digest(2),
+				locator(b"http://x")
+			),
+			Error::<Test>::InvalidLocator
+		);
+		assert_noop!(
+			Records::amend_record(RuntimeOrigin::root(), record, P::Treat, digest(2), None),
+			BadOrigin
+		);
+		assert_ok!(amend(PATIENT, record, 2));
+		assert_noop!(amend(PATIENT, record, 1), Error::<Test>::DuplicateDigest);
+		assert_ok!(amend(GUARDIAN, record, 3));
+		assert_ok!(amend(PATIENT, record, 4));
+		assert_noop!(amend(PATIENT, record, 5), Error::<Test>::TooManyVersions);
+	});
+}
+
+#[test]
+fn a_consent_that_names_records_permits_only_those_records() {
+	test(|| {
+		let named = anchor(PATIENT, 1);
+		let other = anchor(PATIENT, 2);
+		let consent = grant(DOCTOR, &[A::Read, A::Write], vec![named]);
+		assert_ok!(amend(DOCTOR, named, 3));
+		assert_noop!(amend(DOCTOR, other, 4), Error::<Test>::AccessDenied);
+
+		log(DOCTOR, named, P::Treat);
+		System::assert_last_event(
+			Event::ReadLogged {
+				record_id: named,
+				patient: PATIENT,
+				accessor: DOCTOR,
+				purpose: P::Treat,
+				reason: PermitReason::Consent(consent),
+			}
+			.into(),
+		);
+		log(DOCTOR, other, P::Treat);
+		System::assert_last_event(
+			Event::ReadDenied {
+				record_id: other,
+				patient: PATIENT,
+				accessor: DOCTOR,
+				purpose: P::Treat,
+				reason: DenyReason::RecordOutOfScope,
+			}
+			.into(),
+		);
+	});
+}
+
+#[test]
+fn every_read_is_logged_with_its_decision_and_denials_are_not_silent() {
+	test(|| {
+		let record = anchor(PATIENT, 1);
+		let denied = |accessor: u64, purpose: P, reason: DenyReason| {
+			log(accessor, record, purpose);
+			System::assert_last_event(
+				Event::ReadDenied {
+					record_id: record,
+					patient: PATIENT,
+					accessor,
+					purpose,
+					reason,
+				}
+				.into(),
+			);
+		};
+		let logged = |accessor: u64, purpose: P, reason: PermitReason| {
+			log(accessor, record, purpose);
+			System::assert_last_event(
+				Event::ReadLogged {
+					record_id: record,
+					patient: PATIENT,
+					accessor,
+					purpose,
+					reason,
+				}
+				.into(),
+			);
+		};
+		denied(STRANGER, P::Treat, DenyReason::CredentialInvalid);
+		denied(DOCTOR, P::Treat, DenyReason::NoConsent);
+		denied(LAPSED, P::Treat, DenyReason::CredentialInvalid);
+		let consent = grant(DOCTOR, &[A::Read], vec![]);
+		logged(DOCTOR, P::Treat, PermitReason::Consent(consent));
+		denied(DOCTOR, P::Research, DenyReason::NoConsent);
+		logged(PATIENT, P::PatientRequest, PermitReason::Owner);
+		logged(GUARDIAN, P::Treat, PermitReason::Delegate);
+		MockEmergency::open(PATIENT, NURSE, 7);
+		logged(NURSE, P::EmergencyTreat, PermitReason::Emergency(7));
+
+		assert_noop!(
+			Records::log_access(RuntimeOrigin::signed(DOCTOR), H256::zero(), P::Treat),
+			Error::<Test>::NotFound
+		);
+		assert_noop!(Records::log_access(RuntimeOrigin::none(), record, P::Treat), BadOrigin);
+	});
+}
+
+#[test]
+fn the_patient_erases_a_record_keeping_its_digest_chain() {
+	test(|| {
+		grant(DOCTOR, &[A::Write], vec![]);
+		let record = anchor(DOCTOR, 1);
+		assert_ok!(Records::amend_record(
+			RuntimeOrigin::signed(PATIENT),
+			record,
+			P::Treat,
+			digest(2),
+			locator(b"\x42"),
+		));
+		assert!(held(DOCTOR) > 0 && held(PATIENT) > 0);
+
+		for who in [DOCTOR, GUARDIAN, STRANGER, OTHER_PATIENT] {
+			assert_noop!(
+				Records::erase_record(RuntimeOrigin::signed(who), record),
+				Error::<Test>::NotPatient
+			);
+		}
+		assert_noop!(Records::erase_record(RuntimeOrigin::root(), record), BadOrigin);
+		assert_noop!(
+			Records::erase_record(RuntimeOrigin::signed(PATIENT), H256::zero()),
+			Error::<Test>::NotFound
+		);
+
+		let post = Records::erase_record(RuntimeOrigin::signed(PATIENT), record).unwrap();
+		assert_eq!(
+			post.actual_weight,
+			Some(<() as crate::WeightInfo>::erase_record(2)),
+			"charged for the versions there were"
+		);
+		System::assert_last_event(
+			Event::RecordErased { record_id: record, patient: PATIENT, versions: 2 }.into(),
+		);
+		assert_eq!((held(DOCTOR), held(PATIENT)), (0, 0), "every deposit released");
+		let stored = StoredRecords::<Test>::get(record).unwrap();
+		assert_eq!((stored.meta, stored.erased_at), (None, Some(NOW)));
+		let history = Records::history(record).unwrap();
+		assert_eq!(
+			history.iter().map(|v| v.digest).collect::<Vec<_>>(),
+			vec![digest(1), digest(2)]
+		);
+		assert!(history.iter().all(|v| v.locator.is_none()));
+		assert_eq!(Records::verify(record, digest(2)), Verification::Current { version: 1 });
+		let view = &Records::records_of(&PATIENT, 0, 10)[0];
+		assert_eq!((view.category, view.resource_type.clone()), (None, None));
+
+		assert_noop!(
+			Records::erase_record(RuntimeOrigin::signed(PATIENT), record),
+			Error::<Test>::Erased
+		);
+		assert_noop!(amend(PATIENT, record, 3), Error::<Test>::Erased);
+		assert_noop!(
+			Records::log_access(RuntimeOrigin::signed(DOCTOR), record, P::Treat),
+			Error::<Test>::Erased
+		);
+	});
+}
+
+#[test]
+fn weights_include_the_access_decision() {
+	test(|| {
+		let record = anchor(PATIENT, 1);
+		let decision = <() as pallet_consent::WeightInfo>::check_access();
+		let weight = |call: crate::Call<Test>| call.get_dispatch_info().call_weight;
+		assert_eq!(
+			weight(crate::Call::log_access { record_id: record, purpose: P::Treat }),
+			<() as crate::WeightInfo>::log_access() + decision
+		);
+		assert_eq!(
+			weight(crate::Call::amend_record {
+				record_id: record,
+				purpose: P::Treat,
+				digest: digest(2),
+				locator: None
+			}),
+			<() as crate::WeightInfo>::amend_record() + decision
+		);
+	});
+}
+
+#[test]
+fn a_patients_records_are_listed_in_pages() {
+	test(|| {
+		let ids: Vec<_> = (1..=3).map(|n| anchor(PATIENT, n)).collect();
+		let page = |from, limit| {
+			Records::records_of(&PATIENT, from, limit).into_iter().map(|r| r.id).collect::<Vec<_>>()
+		};
+		assert_eq!(page(0, 10), ids);
+		assert_eq!(page(1, 1), vec![ids[1]]);
+		assert_eq!(page(3, 10), Vec::<RecordId>::new());
+		assert_eq!(page(0, u32::MAX), ids);
+		assert!(Records::records_of(&OTHER_PATIENT, 0, 10).is_empty());
+		let first = &Records::records_of(&PATIENT, 0, 1)[0];
+		assert_eq!(first.category, Some(C::LabResults));
+		assert_eq!(first.resource_type.as_deref(), Some(&b"Observation"[..]));
+	});
+}
+
+mod properties {
+	use super::*;
+	use proptest::prelude::*;
+
+	proptest! {
+		#![proptest_config(ProptestConfig::with_cases(128))]
+
+		/// Whatever sequence of amendments is tried, a digest verifies against exactly the
+		/// version it was accepted as, and every other digest matches nothing.
+		#[test]
+		fn a_digest_verifies_against_exactly_the_version_it_was_anchored_as(
+			first in 0u8..8,
+			amendments in proptest::collection::vec(0u8..8, 0..8),
+		) {
+			new_test_ext().execute_with(|| {
+				let record = anchor(PATIENT, first);
+				let mut accepted = vec![first];
+				for n in amendments {
+					match amend(PATIENT, record, n) {
+						Ok(()) => accepted.push(n),
+						Err(e) => {
+							let duplicate = accepted.contains(&n);
+							let full = accepted.len() as u32 == 4;
+							prop_assert!(duplicate || full, "unexpected refusal {:?}", e);
+						},
+					}
+				}
+				let current = accepted.len() as u32 - 1;
+				for n in 0u8..8 {
+					let expected = match accepted.iter().position(|a| *a == n) {
+						Some(v) if v as u32 == current => Verification::Current { version: current },
+						Some(v) => Verification::Superseded { version: v as u32, current },
+						None => Verification::NoMatch,
+					};
+					prop_assert_eq!(Records::verify(record, digest(n)), expected);
+				}
+				Records::do_try_state().map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+				Ok(())
+			})?;
+		}
+	}
+}
+
+#[test]
+fn blake2_digests_are_distinct_from_sha256_digests_of_the_same_bytes() {
+	test(|| {
+		let record = anchor(PATIENT, 1);
+		let blake = Digest { algorithm: DigestAlgorithm::Blake2b256, hash: H256::repeat_byte(1) };
+		assert_eq!(Records::verify(record, blake), Verification::NoMatch);
+		assert_ok!(Records::amend_record(
+			RuntimeOrigin::signed(PATIENT),
+			record,
+			P::Treat,
+			blake,
+			None
+		));
+		assert_eq!(Records::verify(record, blake), Verification::Current { version: 1 });
+	});
+}
