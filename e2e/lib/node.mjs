@@ -66,7 +66,7 @@ export async function startDevNode({ extraArgs = [] } = {}) {
     const api = await connect(`ws://127.0.0.1:${rpcPort}`, child);
     const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
     return {
-      api, keyring, rpcPort, p2pPort, logs: () => logs,
+      api, keyring, rpcPort, p2pPort, pid: child.pid, logs: () => logs,
       stop: async () => { await api.disconnect().catch(() => {}); await stop(); },
     };
   } catch (e) {
@@ -103,15 +103,17 @@ async function waitFor(cond, timeoutMs) {
 }
 
 /**
- * Sign and submit `tx` as `signer`; resolve once its block is finalized, with the events of the
- * extrinsic. Rejects with the decoded module error if the extrinsic failed.
+ * Sign and submit `tx` as `signer`; resolve once its block is finalized (or, with
+ * `{ until: 'inBlock' }`, included in the best chain), with the events of the extrinsic. Rejects
+ * with the decoded module error if the extrinsic failed.
  */
-export function submitFinalized(api, tx, signer, { timeoutMs = 90_000 } = {}) {
+export function submitFinalized(api, tx, signer, { timeoutMs = 90_000, until = 'finalized' } = {}) {
   return new Promise((resolve, reject) => {
     let unsub = () => {};
     const timer = setTimeout(() => { unsub(); reject(new Error('not finalized in time')); }, timeoutMs);
     tx.signAndSend(signer, ({ status, events, dispatchError }) => {
-      if (!status.isFinalized) return;
+      const done = until === 'inBlock' ? status.isInBlock : status.isFinalized;
+      if (!done) return;
       clearTimeout(timer);
       unsub();
       if (dispatchError) {
@@ -123,7 +125,7 @@ export function submitFinalized(api, tx, signer, { timeoutMs = 90_000 } = {}) {
         }
         return;
       }
-      resolve({ events, blockHash: status.asFinalized });
+      resolve({ events, blockHash: until === 'inBlock' ? status.asInBlock : status.asFinalized });
     }).then((u) => { unsub = u; }, (e) => { clearTimeout(timer); reject(e); });
   });
 }
@@ -132,3 +134,6 @@ export function submitFinalized(api, tx, signer, { timeoutMs = 90_000 } = {}) {
 export function eventsOf(events, section, method) {
   return events.filter(({ event }) => event.section === section && event.method === method).map(({ event }) => event);
 }
+
+/** Sign, submit and wait for inclusion in the best chain (see `submitFinalized`). */
+export const submitInBlock = (api, tx, signer, opts = {}) => submitFinalized(api, tx, signer, { ...opts, until: 'inBlock' });

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { startDevNode, submitFinalized, eventsOf } from '../lib/node.mjs';
+import { startDevNode, submitInBlock as submit, eventsOf } from '../lib/node.mjs';
 
 let node;
 let dave; // patient
@@ -31,12 +31,12 @@ after(async () => { await node?.stop(); });
 test('anchor, amend, verify, audit and erase a record', async () => {
   const { api } = node;
   const labs = { categories: 1 << 6, actions: 0b11, purposes: 1 << 0 }; // LabResults, Read+Write, TREAT
-  const { events: grantEvents } = await submitFinalized(api,
+  const { events: grantEvents } = await submit(api,
     api.tx.consent.grantConsent({ Practitioner: bob.address }, labs, [], null, null), dave);
   const consentId = eventsOf(grantEvents, 'consent', 'ConsentGranted')[0].data.consentId.toNumber();
 
   const v0 = commitment('{"resourceType":"Observation","status":"preliminary"}');
-  const { events } = await submitFinalized(api,
+  const { events } = await submit(api,
     api.tx.records.anchorRecord(dave.address, 'LabResults', 'Treat', 'Observation', v0, '0x8f0a2c'), bob);
   const [anchored] = eventsOf(events, 'records', 'RecordAnchored');
   assert.ok(anchored, 'RecordAnchored emitted');
@@ -45,7 +45,7 @@ test('anchor, amend, verify, audit and erase a record', async () => {
   assert.equal(anchored.data.organization.unwrap().toNumber(), 0);
 
   const v1 = commitment('{"resourceType":"Observation","status":"final"}');
-  const { events: amendEvents } = await submitFinalized(api,
+  const { events: amendEvents } = await submit(api,
     api.tx.records.amendRecord(recordId, 'Treat', v1, null), bob);
   assert.equal(eventsOf(amendEvents, 'records', 'RecordAmended')[0].data.version.toNumber(), 1);
 
@@ -58,19 +58,19 @@ test('anchor, amend, verify, audit and erase a record', async () => {
   assert.deepEqual(mine.map((r) => [r.id, r.category, r.current]), [[recordId, 'LabResults', 1]]);
 
   // Charlie has no consent: writing is refused, and a logged read is recorded as a denial.
-  await assert.rejects(submitFinalized(api,
+  await assert.rejects(submit(api,
     api.tx.records.amendRecord(recordId, 'Treat', commitment('x'), null), charlie), /records\.AccessDenied/);
-  const { events: denied } = await submitFinalized(api, api.tx.records.logAccess(recordId, 'Treat'), charlie);
+  const { events: denied } = await submit(api, api.tx.records.logAccess(recordId, 'Treat'), charlie);
   const [denial] = eventsOf(denied, 'records', 'ReadDenied');
   assert.ok(denial, 'the denied attempt is on record');
   assert.equal(denial.data.accessor.toString(), charlie.address);
   assert.equal(denial.data.reason.toString(), 'NoConsent');
-  const { events: read } = await submitFinalized(api, api.tx.records.logAccess(recordId, 'Treat'), bob);
+  const { events: read } = await submit(api, api.tx.records.logAccess(recordId, 'Treat'), bob);
   assert.equal(eventsOf(read, 'records', 'ReadLogged')[0].data.reason.asConsent.toNumber(), consentId);
 
   const bobHeld = (await api.query.system.account(bob.address)).data.reserved.toBigInt();
   assert.ok(bobHeld > 0n, 'the author holds a deposit per version');
-  const { events: erased } = await submitFinalized(api, api.tx.records.eraseRecord(recordId), dave);
+  const { events: erased } = await submit(api, api.tx.records.eraseRecord(recordId), dave);
   assert.equal(eventsOf(erased, 'records', 'RecordErased')[0].data.versions.toNumber(), 2);
   assert.equal((await api.query.system.account(bob.address)).data.reserved.toBigInt(), 0n, 'deposits released');
   assert.deepEqual(await rpc(api, 'records_verify', [recordId, v1, null]), { Current: { version: 1 } });
@@ -79,5 +79,5 @@ test('anchor, amend, verify, audit and erase a record', async () => {
   const [tombstone] = await rpc(api, 'records_of', [dave.address, 0, 10, null]);
   assert.equal(tombstone.category, null);
   assert.ok(tombstone.erased_at > 0);
-  await assert.rejects(submitFinalized(api, api.tx.records.logAccess(recordId, 'Treat'), bob), /records\.Erased/);
+  await assert.rejects(submit(api, api.tx.records.logAccess(recordId, 'Treat'), bob), /records\.Erased/);
 });

@@ -3,13 +3,14 @@
 #[cfg(feature = "try-runtime")]
 use crate::configs::RuntimeBlockWeights;
 use crate::{
-	AccountId, Aura, Balance, Block, Consent, Executive, Grandpa, InherentDataExt, Nonce, Records,
-	Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment, VERSION,
+	AccountId, Aura, Balance, Block, BreakGlass, Consent, Executive, Grandpa, InherentDataExt,
+	Nonce, Records, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System,
+	TransactionPayment, VERSION,
 };
 use alloc::vec::Vec;
 use consent_primitives::{
 	Action, ConsentView, DataCategory, Decision, Digest, Purpose, RecordId, RecordView,
-	Verification, VersionView,
+	SessionView, Verification, VersionView,
 };
 use frame_support::{
 	genesis_builder_helper::{build_state, get_preset},
@@ -229,6 +230,16 @@ impl_runtime_apis! {
 
 		fn records_of(patient: AccountId, from: u32, limit: u32) -> Vec<RecordView<AccountId>> {
 			Records::records_of(&patient, from, limit)
+		}
+	}
+
+	impl pallet_break_glass_runtime_api::BreakGlassApi<Block, AccountId> for Runtime {
+		fn sessions_of(patient: AccountId) -> Vec<SessionView<AccountId>> {
+			BreakGlass::sessions_of(&patient)
+		}
+
+		fn overdue_reviews() -> Vec<SessionView<AccountId>> {
+			BreakGlass::overdue_reviews()
 		}
 	}
 

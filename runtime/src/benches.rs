@@ -11,10 +11,12 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_registry, Registry]
 	[pallet_consent, Consent]
 	[pallet_records, Records]
+	[pallet_break_glass, BreakGlass]
 );
 
 pub use crate::{
-	Balances, Consent, Multisig, Proxy, Records, Registry, Runtime, Sudo, Timestamp, Utility,
+	Balances, BreakGlass, Consent, Multisig, Proxy, Records, Registry, Runtime, Sudo, Timestamp,
+	Utility,
 };
 pub use frame_system_benchmarking::Pallet as SystemBench;
 

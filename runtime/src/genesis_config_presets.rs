@@ -30,6 +30,7 @@ fn genesis(
 	root: Option<AccountId>,
 	organizations: Vec<GenesisOrganization>,
 	practitioners: Vec<(AccountId, u32, RoleSet, bool)>,
+	session_duration: Option<Moment>,
 ) -> Value {
 	let organizations: Vec<(H256, Vec<AccountId>)> = organizations
 		.into_iter()
@@ -54,12 +55,16 @@ fn genesis(
 		},
 		sudo: SudoConfig { key: root },
 		registry: pallet_registry::GenesisConfig { organizations, practitioners },
+		break_glass: pallet_break_glass::GenesisConfig { session_duration },
 	})
 }
 
 fn authority(aura: Sr25519Keyring, grandpa: Ed25519Keyring) -> (AuraId, GrandpaId) {
 	(aura.public().into(), grandpa.public().into())
 }
+
+/// Emergency sessions last 30 s in `development`, so that expiry can be watched (and tested).
+pub const DEV_SESSION_DURATION: Moment = 30_000;
 
 /// The `development` preset: Alice validates and holds sudo. "Dev General Hospital" (org 0) is
 /// administered by Alice; Bob is a physician with the break-glass privilege, Charlie a nurse,
@@ -78,6 +83,7 @@ pub fn development_config_genesis() -> Value {
 			(Sr25519Keyring::Charlie.to_account_id(), 0, RoleSet::from(Role::Nurse), false),
 			(Sr25519Keyring::Ferdie.to_account_id(), 0, RoleSet::from(Role::Auditor), false),
 		],
+		Some(DEV_SESSION_DURATION),
 	)
 }
 
@@ -102,6 +108,7 @@ pub fn local_config_genesis() -> Value {
 			.map(|((k, _), name)| GenesisOrganization { name, admins: vec![k.to_account_id()] })
 			.collect(),
 		vec![],
+		None,
 	)
 }
 

@@ -203,4 +203,6 @@ mod runtime {
 	pub type Consent = pallet_consent;
 	#[runtime::pallet_index(22)]
 	pub type Records = pallet_records;
+	#[runtime::pallet_index(23)]
+	pub type BreakGlass = pallet_break_glass;
 }

@@ -1,6 +1,8 @@
 //! The node's JSON-RPC methods beyond the standard ones: system (account nonce), transaction
-//! payment, and the consent suite's queries (`consent_*`, `records_*`).
+//! payment, and the consent suite's queries (`consent_*`, `records_*`,
+//! `breakGlass_*`).
 
+mod break_glass;
 mod consent;
 mod records;
 
@@ -12,6 +14,7 @@ use sp_block_builder::BlockBuilder;
 use sp_blockchain::{Error as BlockChainError, HeaderBackend, HeaderMetadata};
 use std::sync::Arc;
 
+pub use break_glass::{BreakGlassApiServer, BreakGlassRpc};
 pub use consent::{ConsentApiServer, ConsentRpc};
 pub use records::{RecordsApiServer, RecordsRpc};
 
@@ -38,6 +41,7 @@ where
 		+ pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>
 		+ pallet_consent_runtime_api::ConsentApi<Block, AccountId>
 		+ pallet_records_runtime_api::RecordsApi<Block, AccountId>
+		+ pallet_break_glass_runtime_api::BreakGlassApi<Block, AccountId>
 		+ BlockBuilder<Block>,
 	P: TransactionPool + 'static,
 {
@@ -50,7 +54,8 @@ where
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
 	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
 	module.merge(ConsentRpc::new(client.clone()).into_rpc())?;
-	module.merge(RecordsRpc::new(client).into_rpc())?;
+	module.merge(RecordsRpc::new(client.clone()).into_rpc())?;
+	module.merge(BreakGlassRpc::new(client).into_rpc())?;
 
 	Ok(module)
 }

@@ -30,11 +30,11 @@
 // --heap-pages
 // 4096
 // --header
-// scripts/HEADER
+// /work/main/scripts/HEADER
 // --template
-// scripts/frame-weight-template.hbs
+// /work/main/scripts/frame-weight-template.hbs
 // --output
-// pallets/consent/src/weights.rs
+// /work/main/pallets/consent/src/weights.rs
 
 #![cfg_attr(rustfmt, rustfmt_skip)]
 #![allow(unused_parens)]
@@ -77,21 +77,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::ConsentVersion` (r:1 w:1)
 	/// Proof: `Consent::ConsentVersion` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Consents` (r:0 w:1)
 	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(649), added: 3124, mode: `MaxEncodedLen`)
 	/// The range of component `r` is `[0, 16]`.
-	fn grant_consent(r: u32, ) -> Weight {
+	fn grant_consent(_r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1219`
 		//  Estimated: `3819`
-		// Minimum execution time: 83_837_000 picoseconds.
-		Weight::from_parts(89_122_486, 0)
+		// Minimum execution time: 85_144_000 picoseconds.
+		Weight::from_parts(92_899_738, 0)
 			.saturating_add(Weight::from_parts(0, 3819))
-			// Standard Error: 4_209
-			.saturating_add(Weight::from_parts(108_445, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(9))
 			.saturating_add(T::DbWeight::get().writes(7))
 	}
@@ -100,7 +98,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::GranteeIndex` (r:1 w:1)
 	/// Proof: `Consent::GranteeIndex` (`max_values`: None, `max_size`: Some(354), added: 2829, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Counts` (r:1 w:1)
@@ -111,8 +109,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1502`
 		//  Estimated: `4114`
-		// Minimum execution time: 65_567_000 picoseconds.
-		Weight::from_parts(71_073_000, 0)
+		// Minimum execution time: 66_187_000 picoseconds.
+		Weight::from_parts(70_896_000, 0)
 			.saturating_add(Weight::from_parts(0, 4114))
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(6))
@@ -124,15 +122,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::ConsentVersion` (r:1 w:1)
 	/// Proof: `Consent::ConsentVersion` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	fn add_deny_rule() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `836`
 		//  Estimated: `4522`
-		// Minimum execution time: 58_581_000 picoseconds.
-		Weight::from_parts(62_290_000, 0)
+		// Minimum execution time: 59_703_000 picoseconds.
+		Weight::from_parts(64_792_000, 0)
 			.saturating_add(Weight::from_parts(0, 4522))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(5))
@@ -142,15 +140,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::ConsentVersion` (r:1 w:1)
 	/// Proof: `Consent::ConsentVersion` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	fn remove_deny_rule() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `848`
 		//  Estimated: `4522`
-		// Minimum execution time: 49_401_000 picoseconds.
-		Weight::from_parts(52_647_000, 0)
+		// Minimum execution time: 50_524_000 picoseconds.
+		Weight::from_parts(54_051_000, 0)
 			.saturating_add(Weight::from_parts(0, 4522))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(4))
@@ -170,15 +168,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Requests` (r:0 w:1)
 	/// Proof: `Consent::Requests` (`max_values`: None, `max_size`: Some(159), added: 2634, mode: `MaxEncodedLen`)
 	fn request_access() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `606`
 		//  Estimated: `3771`
-		// Minimum execution time: 63_954_000 picoseconds.
-		Weight::from_parts(67_925_000, 0)
+		// Minimum execution time: 65_569_000 picoseconds.
+		Weight::from_parts(69_634_000, 0)
 			.saturating_add(Weight::from_parts(0, 3771))
 			.saturating_add(T::DbWeight::get().reads(8))
 			.saturating_add(T::DbWeight::get().writes(6))
@@ -200,7 +198,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::ConsentVersion` (r:1 w:1)
 	/// Proof: `Consent::ConsentVersion` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::PendingByRequester` (r:1 w:1)
@@ -211,8 +209,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1714`
 		//  Estimated: `6196`
-		// Minimum execution time: 130_635_000 picoseconds.
-		Weight::from_parts(136_818_000, 0)
+		// Minimum execution time: 133_197_000 picoseconds.
+		Weight::from_parts(140_768_000, 0)
 			.saturating_add(Weight::from_parts(0, 6196))
 			.saturating_add(T::DbWeight::get().reads(13))
 			.saturating_add(T::DbWeight::get().writes(11))
@@ -222,7 +220,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::PendingByRequester` (r:1 w:1)
 	/// Proof: `Consent::PendingByRequester` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Counts` (r:1 w:1)
@@ -231,8 +229,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `599`
 		//  Estimated: `3624`
-		// Minimum execution time: 50_948_000 picoseconds.
-		Weight::from_parts(54_579_000, 0)
+		// Minimum execution time: 52_141_000 picoseconds.
+		Weight::from_parts(54_661_000, 0)
 			.saturating_add(Weight::from_parts(0, 3624))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(5))
@@ -242,7 +240,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::PendingByRequester` (r:1 w:1)
 	/// Proof: `Consent::PendingByRequester` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Counts` (r:1 w:1)
@@ -251,8 +249,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `599`
 		//  Estimated: `3624`
-		// Minimum execution time: 51_412_000 picoseconds.
-		Weight::from_parts(54_759_000, 0)
+		// Minimum execution time: 52_447_000 picoseconds.
+		Weight::from_parts(55_770_000, 0)
 			.saturating_add(Weight::from_parts(0, 3624))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(5))
@@ -264,7 +262,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::GranteeIndex` (r:1 w:1)
 	/// Proof: `Consent::GranteeIndex` (`max_values`: None, `max_size`: Some(354), added: 2829, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Counts` (r:1 w:1)
@@ -275,8 +273,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1538`
 		//  Estimated: `4114`
-		// Minimum execution time: 70_483_000 picoseconds.
-		Weight::from_parts(75_171_000, 0)
+		// Minimum execution time: 71_878_000 picoseconds.
+		Weight::from_parts(77_892_000, 0)
 			.saturating_add(Weight::from_parts(0, 4114))
 			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().writes(6))
@@ -288,7 +286,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::PendingByRequester` (r:1 w:1)
 	/// Proof: `Consent::PendingByRequester` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Counts` (r:1 w:1)
@@ -297,15 +295,40 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `635`
 		//  Estimated: `3624`
-		// Minimum execution time: 53_705_000 picoseconds.
-		Weight::from_parts(57_328_000, 0)
+		// Minimum execution time: 55_105_000 picoseconds.
+		Weight::from_parts(60_461_000, 0)
 			.saturating_add(Weight::from_parts(0, 3624))
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(5))
 	}
-	fn check_access() -> Weight { Weight::zero() } // PLACEHOLDER
+	/// Storage: `Proxy::Proxies` (r:1 w:0)
+	/// Proof: `Proxy::Proxies` (`max_values`: None, `max_size`: Some(1241), added: 3716, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::Practitioners` (r:1 w:0)
+	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::Organizations` (r:1 w:0)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::DenyRules` (r:1 w:0)
+	/// Proof: `Consent::DenyRules` (`max_values`: None, `max_size`: Some(1057), added: 3532, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::GranteeIndex` (r:10 w:0)
+	/// Proof: `Consent::GranteeIndex` (`max_values`: None, `max_size`: Some(354), added: 2829, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Consents` (r:320 w:0)
+	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(649), added: 3124, mode: `MaxEncodedLen`)
+	/// Storage: `BreakGlass::ActiveSession` (r:1 w:0)
+	/// Proof: `BreakGlass::ActiveSession` (`max_values`: None, `max_size`: Some(104), added: 2579, mode: `MaxEncodedLen`)
+	fn check_access() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `20946`
+		//  Estimated: `1000670`
+		// Minimum execution time: 1_137_550_000 picoseconds.
+		Weight::from_parts(1_203_877_000, 0)
+			.saturating_add(Weight::from_parts(0, 1000670))
+			.saturating_add(T::DbWeight::get().reads(336))
+	}
 }
 
+// For tests and mocks: the same measurements with ParityDB's database weights.
 impl WeightInfo for () {
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
@@ -322,21 +345,19 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::ConsentVersion` (r:1 w:1)
 	/// Proof: `Consent::ConsentVersion` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Consents` (r:0 w:1)
 	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(649), added: 3124, mode: `MaxEncodedLen`)
 	/// The range of component `r` is `[0, 16]`.
-	fn grant_consent(r: u32, ) -> Weight {
+	fn grant_consent(_r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1219`
 		//  Estimated: `3819`
-		// Minimum execution time: 83_837_000 picoseconds.
-		Weight::from_parts(89_122_486, 0)
+		// Minimum execution time: 85_144_000 picoseconds.
+		Weight::from_parts(92_899_738, 0)
 			.saturating_add(Weight::from_parts(0, 3819))
-			// Standard Error: 4_209
-			.saturating_add(Weight::from_parts(108_445, 0).saturating_mul(r.into()))
 			.saturating_add(ParityDbWeight::get().reads(9))
 			.saturating_add(ParityDbWeight::get().writes(7))
 	}
@@ -345,7 +366,7 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::GranteeIndex` (r:1 w:1)
 	/// Proof: `Consent::GranteeIndex` (`max_values`: None, `max_size`: Some(354), added: 2829, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Counts` (r:1 w:1)
@@ -356,8 +377,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1502`
 		//  Estimated: `4114`
-		// Minimum execution time: 65_567_000 picoseconds.
-		Weight::from_parts(71_073_000, 0)
+		// Minimum execution time: 66_187_000 picoseconds.
+		Weight::from_parts(70_896_000, 0)
 			.saturating_add(Weight::from_parts(0, 4114))
 			.saturating_add(ParityDbWeight::get().reads(6))
 			.saturating_add(ParityDbWeight::get().writes(6))
@@ -369,15 +390,15 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::ConsentVersion` (r:1 w:1)
 	/// Proof: `Consent::ConsentVersion` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	fn add_deny_rule() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `836`
 		//  Estimated: `4522`
-		// Minimum execution time: 58_581_000 picoseconds.
-		Weight::from_parts(62_290_000, 0)
+		// Minimum execution time: 59_703_000 picoseconds.
+		Weight::from_parts(64_792_000, 0)
 			.saturating_add(Weight::from_parts(0, 4522))
 			.saturating_add(ParityDbWeight::get().reads(5))
 			.saturating_add(ParityDbWeight::get().writes(5))
@@ -387,15 +408,15 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::ConsentVersion` (r:1 w:1)
 	/// Proof: `Consent::ConsentVersion` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	fn remove_deny_rule() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `848`
 		//  Estimated: `4522`
-		// Minimum execution time: 49_401_000 picoseconds.
-		Weight::from_parts(52_647_000, 0)
+		// Minimum execution time: 50_524_000 picoseconds.
+		Weight::from_parts(54_051_000, 0)
 			.saturating_add(Weight::from_parts(0, 4522))
 			.saturating_add(ParityDbWeight::get().reads(4))
 			.saturating_add(ParityDbWeight::get().writes(4))
@@ -415,15 +436,15 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Requests` (r:0 w:1)
 	/// Proof: `Consent::Requests` (`max_values`: None, `max_size`: Some(159), added: 2634, mode: `MaxEncodedLen`)
 	fn request_access() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `606`
 		//  Estimated: `3771`
-		// Minimum execution time: 63_954_000 picoseconds.
-		Weight::from_parts(67_925_000, 0)
+		// Minimum execution time: 65_569_000 picoseconds.
+		Weight::from_parts(69_634_000, 0)
 			.saturating_add(Weight::from_parts(0, 3771))
 			.saturating_add(ParityDbWeight::get().reads(8))
 			.saturating_add(ParityDbWeight::get().writes(6))
@@ -445,7 +466,7 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::ConsentVersion` (r:1 w:1)
 	/// Proof: `Consent::ConsentVersion` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::PendingByRequester` (r:1 w:1)
@@ -456,8 +477,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1714`
 		//  Estimated: `6196`
-		// Minimum execution time: 130_635_000 picoseconds.
-		Weight::from_parts(136_818_000, 0)
+		// Minimum execution time: 133_197_000 picoseconds.
+		Weight::from_parts(140_768_000, 0)
 			.saturating_add(Weight::from_parts(0, 6196))
 			.saturating_add(ParityDbWeight::get().reads(13))
 			.saturating_add(ParityDbWeight::get().writes(11))
@@ -467,7 +488,7 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::PendingByRequester` (r:1 w:1)
 	/// Proof: `Consent::PendingByRequester` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Counts` (r:1 w:1)
@@ -476,8 +497,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `599`
 		//  Estimated: `3624`
-		// Minimum execution time: 50_948_000 picoseconds.
-		Weight::from_parts(54_579_000, 0)
+		// Minimum execution time: 52_141_000 picoseconds.
+		Weight::from_parts(54_661_000, 0)
 			.saturating_add(Weight::from_parts(0, 3624))
 			.saturating_add(ParityDbWeight::get().reads(5))
 			.saturating_add(ParityDbWeight::get().writes(5))
@@ -487,7 +508,7 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::PendingByRequester` (r:1 w:1)
 	/// Proof: `Consent::PendingByRequester` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Counts` (r:1 w:1)
@@ -496,8 +517,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `599`
 		//  Estimated: `3624`
-		// Minimum execution time: 51_412_000 picoseconds.
-		Weight::from_parts(54_759_000, 0)
+		// Minimum execution time: 52_447_000 picoseconds.
+		Weight::from_parts(55_770_000, 0)
 			.saturating_add(Weight::from_parts(0, 3624))
 			.saturating_add(ParityDbWeight::get().reads(5))
 			.saturating_add(ParityDbWeight::get().writes(5))
@@ -509,7 +530,7 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::GranteeIndex` (r:1 w:1)
 	/// Proof: `Consent::GranteeIndex` (`max_values`: None, `max_size`: Some(354), added: 2829, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Counts` (r:1 w:1)
@@ -520,8 +541,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1538`
 		//  Estimated: `4114`
-		// Minimum execution time: 70_483_000 picoseconds.
-		Weight::from_parts(75_171_000, 0)
+		// Minimum execution time: 71_878_000 picoseconds.
+		Weight::from_parts(77_892_000, 0)
 			.saturating_add(Weight::from_parts(0, 4114))
 			.saturating_add(ParityDbWeight::get().reads(7))
 			.saturating_add(ParityDbWeight::get().writes(6))
@@ -533,7 +554,7 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::PendingByRequester` (r:1 w:1)
 	/// Proof: `Consent::PendingByRequester` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Counts` (r:1 w:1)
@@ -542,11 +563,35 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `635`
 		//  Estimated: `3624`
-		// Minimum execution time: 53_705_000 picoseconds.
-		Weight::from_parts(57_328_000, 0)
+		// Minimum execution time: 55_105_000 picoseconds.
+		Weight::from_parts(60_461_000, 0)
 			.saturating_add(Weight::from_parts(0, 3624))
 			.saturating_add(ParityDbWeight::get().reads(6))
 			.saturating_add(ParityDbWeight::get().writes(5))
 	}
-	fn check_access() -> Weight { Weight::zero() } // PLACEHOLDER
+	/// Storage: `Proxy::Proxies` (r:1 w:0)
+	/// Proof: `Proxy::Proxies` (`max_values`: None, `max_size`: Some(1241), added: 3716, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::Practitioners` (r:1 w:0)
+	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::Organizations` (r:1 w:0)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::DenyRules` (r:1 w:0)
+	/// Proof: `Consent::DenyRules` (`max_values`: None, `max_size`: Some(1057), added: 3532, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::GranteeIndex` (r:10 w:0)
+	/// Proof: `Consent::GranteeIndex` (`max_values`: None, `max_size`: Some(354), added: 2829, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Consents` (r:320 w:0)
+	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(649), added: 3124, mode: `MaxEncodedLen`)
+	/// Storage: `BreakGlass::ActiveSession` (r:1 w:0)
+	/// Proof: `BreakGlass::ActiveSession` (`max_values`: None, `max_size`: Some(104), added: 2579, mode: `MaxEncodedLen`)
+	fn check_access() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `20946`
+		//  Estimated: `1000670`
+		// Minimum execution time: 1_137_550_000 picoseconds.
+		Weight::from_parts(1_203_877_000, 0)
+			.saturating_add(Weight::from_parts(0, 1000670))
+			.saturating_add(ParityDbWeight::get().reads(336))
+	}
 }

@@ -1,4 +1,4 @@
-//! The consent suite: registry, consent and records, wired together through the traits of
+//! The consent suite: registry, consent, records and break-glass, wired together through the traits of
 //! `consent-primitives`.
 
 use super::{deposit, ProxyType};
@@ -6,7 +6,7 @@ use crate::{AccountId, Balances, Registry, Runtime, RuntimeEvent, RuntimeHoldRea
 use consent_primitives::{DelegateCheck, Moment};
 use frame_support::{
 	parameter_types,
-	traits::{fungible::HoldConsideration, ConstU32, LinearStoragePrice},
+	traits::{fungible::HoldConsideration, ConstBool, ConstU32, ConstU64, LinearStoragePrice},
 };
 use frame_system::EnsureRoot;
 
@@ -71,6 +71,52 @@ impl pallet_records::Config for Runtime {
 	type BenchmarkHelper = ConsentBenchmarkHelper;
 }
 
+parameter_types! {
+	pub const BreakGlassHoldReason: RuntimeHoldReason =
+		RuntimeHoldReason::BreakGlass(pallet_break_glass::HoldReason::PolicyDeposit);
+	/// A practitioner stakes this much on every emergency session.
+	pub const BreakGlassBond: crate::Balance = 50 * crate::UNIT;
+	/// Slashed bonds go to the patient whose data was accessed.
+	pub const SlashToPatient: Option<AccountId> = None;
+}
+
+const HOUR: Moment = 60 * 60 * 1000;
+
+impl pallet_break_glass::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Currency = Balances;
+	type Deposit = HoldConsideration<
+		AccountId,
+		Balances,
+		BreakGlassHoldReason,
+		LinearStoragePrice<ItemDepositBase, ItemDepositPerByte, crate::Balance>,
+	>;
+	type Time = Timestamp;
+	type Credentials = Registry;
+	/// Root (sudo in `development`); the consortium council once governance lands.
+	type GovernanceOrigin = EnsureRoot<AccountId>;
+	type Bond = BreakGlassBond;
+	type SlashBeneficiary = SlashToPatient;
+	type DefaultDuration = ConstU64<{ 4 * HOUR }>;
+	type MaxDuration = ConstU64<{ 12 * HOUR }>;
+	type ReviewWindow = ConstU64<{ 72 * HOUR }>;
+	type ContestWindow = ConstU64<{ 30 * 24 * HOUR }>;
+	type MaxConcurrentPerPatient = ConstU32<3>;
+	type MaxSessionsPerPatient = ConstU32<32>;
+	type MaxSessionsPerWindow = ConstU32<10>;
+	type RateWindow = ConstU64<{ 24 * HOUR }>;
+	/// Mental health, substance use, sexual and reproductive health and genomics stay closed
+	/// even in an emergency (42 CFR Part 2 and its kin); a consent is needed for them.
+	type AllowSensitive = ConstBool<false>;
+	/// A patient may record an advance refusal of emergency access.
+	type AllowOptOut = ConstBool<true>;
+	type MaxContacts = ConstU32<4>;
+	type WeightInfo = pallet_break_glass::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = ConsentBenchmarkHelper;
+}
+
 impl pallet_consent::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type RuntimeHoldReason = RuntimeHoldReason;
@@ -83,7 +129,7 @@ impl pallet_consent::Config for Runtime {
 	>;
 	type Time = Timestamp;
 	type Credentials = Registry;
-	type Emergency = ();
+	type Emergency = crate::BreakGlass;
 	type Delegates = ProxyDelegates;
 	type MaxConsentsPerPatient = ConstU32<10_000>;
 	type MaxConsentsPerGrantee = ConstU32<32>;

@@ -201,11 +201,15 @@ fn is_consent_suite_call(call: &RuntimeCall) -> bool {
 		call,
 		RuntimeCall::Consent(..)
 			| RuntimeCall::Records(..)
-			| RuntimeCall::Utility(
-				pallet_utility::Call::batch { .. }
-					| pallet_utility::Call::batch_all { .. }
-					| pallet_utility::Call::force_batch { .. }
-			)
+			| RuntimeCall::BreakGlass(
+				pallet_break_glass::Call::contest { .. }
+					| pallet_break_glass::Call::set_emergency_contacts { .. }
+					| pallet_break_glass::Call::set_opt_out { .. }
+			) | RuntimeCall::Utility(
+			pallet_utility::Call::batch { .. }
+				| pallet_utility::Call::batch_all { .. }
+				| pallet_utility::Call::force_batch { .. }
+		)
 	)
 }
 
