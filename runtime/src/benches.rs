@@ -12,11 +12,12 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_consent, Consent]
 	[pallet_records, Records]
 	[pallet_break_glass, BreakGlass]
+	[pallet_consortium, Consortium]
 );
 
 pub use crate::{
-	Balances, BreakGlass, Consent, Multisig, Proxy, Records, Registry, Runtime, Sudo, Timestamp,
-	Utility,
+	Balances, BreakGlass, Consent, Consortium, Multisig, Proxy, Records, Registry, Runtime, Sudo,
+	Timestamp, Utility,
 };
 pub use frame_system_benchmarking::Pallet as SystemBench;
 

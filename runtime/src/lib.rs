@@ -196,6 +196,18 @@ mod runtime {
 	#[runtime::pallet_index(9)]
 	pub type Multisig = pallet_multisig;
 
+	// The consortium. The validator set is built before the session that reads it.
+	#[runtime::pallet_index(10)]
+	pub type Council = pallet_collective<Instance1>;
+	#[runtime::pallet_index(11)]
+	pub type CouncilMembership = pallet_membership<Instance1>;
+	#[runtime::pallet_index(12)]
+	pub type Consortium = pallet_consortium;
+	#[runtime::pallet_index(13)]
+	pub type Session = pallet_session;
+	#[runtime::pallet_index(14)]
+	pub type NodeAuthorization = pallet_node_authorization;
+
 	// The consent suite.
 	#[runtime::pallet_index(20)]
 	pub type Registry = pallet_registry;

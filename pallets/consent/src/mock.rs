@@ -239,7 +239,9 @@ impl consent_primitives::BenchmarkHelper<u64> for MockCredentials {
 		pallet_timestamp::Now::<Test>::put(now);
 	}
 	fn colleague(of: &u64, who: &u64) {
-		let organization = MockCredentials::credential(of, 0).expect("credentialed").organization;
+		let organization = <MockCredentials as CredentialInspect<u64>>::credential(of, 0)
+			.expect("credentialed")
+			.organization;
 		MockCredentials::set(*who, organization, RoleSet::all(), true);
 	}
 }

@@ -8,12 +8,11 @@ use frame_support::{
 	parameter_types,
 	traits::{fungible::HoldConsideration, ConstBool, ConstU32, ConstU64, LinearStoragePrice},
 };
-use frame_system::EnsureRoot;
 
 impl pallet_registry::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
-	/// Root (sudo in `development`); the consortium council once governance lands.
-	type GovernanceOrigin = EnsureRoot<AccountId>;
+	/// The consortium council by majority (or root, in `development`).
+	type GovernanceOrigin = super::consortium::CouncilMajority;
 	type Time = Timestamp;
 	type MaxAdmins = ConstU32<8>;
 	type MaxPractitionersPerOrg = ConstU32<100_000>;
@@ -94,8 +93,8 @@ impl pallet_break_glass::Config for Runtime {
 	>;
 	type Time = Timestamp;
 	type Credentials = Registry;
-	/// Root (sudo in `development`); the consortium council once governance lands.
-	type GovernanceOrigin = EnsureRoot<AccountId>;
+	/// The consortium council by majority (or root, in `development`).
+	type GovernanceOrigin = super::consortium::CouncilMajority;
 	type Bond = BreakGlassBond;
 	type SlashBeneficiary = SlashToPatient;
 	type DefaultDuration = ConstU64<{ 4 * HOUR }>;
