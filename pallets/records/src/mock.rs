@@ -219,14 +219,7 @@ impl consent_primitives::BenchmarkHelper<u64> for BenchmarkHelper {
 		let organization = <Registry as CredentialInspect<u64>>::credential(of, 0)
 			.expect("benchmark practitioner registered")
 			.organization;
-		Registry::do_register(
-			organization,
-			who.clone(),
-			RoleSet::all(),
-			Moment::MAX,
-			H256::zero(),
-			false,
-		)
-		.expect("benchmark colleague registered");
+		Registry::do_register(organization, *who, RoleSet::all(), Moment::MAX, H256::zero(), false)
+			.expect("benchmark colleague registered");
 	}
 }
