@@ -175,7 +175,6 @@ mod benchmarks {
 		c: Linear<0, { T::MaxContacts::get() }>,
 	) -> Result<(), BenchmarkError> {
 		let patient = patient_with_ended_sessions::<T>(0)?;
-		Pallet::<T>::set_opt_out(RawOrigin::Signed(patient.clone()).into(), false).ok();
 		#[extrinsic_call]
 		_(RawOrigin::Signed(patient.clone()), contacts::<T>(c));
 		assert_eq!(Policies::<T>::get(&patient).is_some(), c > 0);
