@@ -85,3 +85,57 @@ test('break the glass, read under the session, expire, review unjustified, slash
   assert.deepEqual(await rpc(api, 'breakGlass_sessionsOf', [dave.address, null]), []);
   await assert.rejects(submit(api, breakGlass(dave.address), bob), /breakGlass\.NoPrivilege/);
 });
+
+test('a session serves only emergency reads and new records, a patient deny rule beats it, the patient ends it', async () => {
+  const { api } = node;
+  const alice = node.keyring.addFromUri('//Alice');
+  const eve = node.keyring.addFromUri('//Eve');
+  // A fresh physician of Dev General Hospital (org 0) with the break-glass privilege.
+  const medic = node.keyring.addFromUri(`//Medic${Date.now()}`);
+  await submit(api, api.tx.balances.transferKeepAlive(medic.address, 1_000n * 10n ** 12n), alice);
+  const physician = 1 << 0; // RoleSet bit of Physician
+  const licenceExpiry = Date.now() + 365 * 24 * 3600 * 1000;
+  await submit(api, api.tx.registry.registerPractitioner(0, medic.address, physician, licenceExpiry,
+    `0x${'00'.repeat(32)}`, true), alice);
+
+  const labResults = 1 << 6; // CategorySet bit of LabResults
+  const etreat = 1 << 1; // PurposeSet bit of EmergencyTreat
+  await submit(api, api.tx.consent.addDenyRule(null, labResults, etreat), eve);
+
+  const { events } = await submit(api,
+    api.tx.breakGlass.breakGlass(eve.address, 'EmergencyTreat', 'Unconscious', `0x${'ef'.repeat(32)}`, null), medic);
+  const sessionId = eventsOf(events, 'breakGlass', 'SessionOpened')[0].data.sessionId.toNumber();
+  const check = (category, action, purpose) =>
+    rpc(api, 'consent_checkAccess', [eve.address, medic.address, category, action, purpose, null, null]);
+
+  assert.deepEqual(await check('Allergies', 'Read', 'EmergencyTreat'), { Permit: { Emergency: sessionId } });
+  assert.deepEqual(await check('Allergies', 'Read', 'BreakTheGlass'), { Permit: { Emergency: sessionId } });
+  assert.deepEqual(await check('Allergies', 'Write', 'EmergencyTreat'), { Permit: { Emergency: sessionId } },
+    'a new record documenting the emergency care');
+  for (const purpose of ['Treat', 'Research', 'Payment']) {
+    assert.deepEqual(await check('Allergies', 'Read', purpose), { Deny: 'NoConsent' }, `no ${purpose} under a session`);
+  }
+  assert.deepEqual(
+    await rpc(api, 'consent_checkAccess', [eve.address, medic.address, 'Allergies', 'Write', 'EmergencyTreat', `0x${'12'.repeat(32)}`, null]),
+    { Deny: 'NoConsent' }, 'never an amend of an existing record');
+  const denied = await check('LabResults', 'Read', 'EmergencyTreat');
+  assert.ok(denied.Deny && 'DeniedByRule' in denied.Deny, `the patient's emergency deny rule wins: ${JSON.stringify(denied)}`);
+
+  // The medic documents the emergency care in a new record; amending it, or writing for an
+  // ordinary purpose, is refused.
+  const digest = (byte) => ({ algorithm: 'Sha256', hash: `0x${byte.repeat(32)}` });
+  const { events: anchored } = await submit(api, api.tx.records.anchorRecord(eve.address, 'Allergies',
+    'EmergencyTreat', 'AllergyIntolerance', digest('5e'), null), medic);
+  const recordId = eventsOf(anchored, 'records', 'RecordAnchored')[0].data.recordId.toHex();
+  await assert.rejects(submit(api,
+    api.tx.records.amendRecord(recordId, 'EmergencyTreat', digest('5f'), null), medic), /records\.AccessDenied/);
+  await assert.rejects(submit(api, api.tx.records.anchorRecord(eve.address, 'Allergies', 'Treat',
+    'AllergyIntolerance', digest('60'), null), medic), /records\.AccessDenied/);
+
+  const { events: endEvents } = await submit(api, api.tx.breakGlass.endSession(sessionId), eve);
+  const [ended] = eventsOf(endEvents, 'breakGlass', 'SessionEnded');
+  assert.equal(ended.data.endedBy.toString(), eve.address, 'the patient ended it');
+  assert.deepEqual(await check('Allergies', 'Read', 'EmergencyTreat'), { Deny: 'NoConsent' });
+  const [view] = (await rpc(api, 'breakGlass_sessionsOf', [eve.address, null])).filter((s) => s.id === sessionId);
+  assert.equal(view.state, 'AwaitingReview', 'ended early, still to be reviewed');
+});

@@ -86,3 +86,19 @@ test('a guardian grants and revokes for the patient through a consent-management
   assert.equal(eventsOf(revoked, 'consent', 'ConsentRevoked').length, 1);
   assert.deepEqual(await checkAccess(api, dave.address, bob.address), { Deny: 'NoConsent' });
 });
+
+test('a user meets the true error: NotYetValid, NotFound for a stranger, one open request per practitioner', async () => {
+  const { api } = node;
+  const inAnHour = Date.now() + 3_600_000;
+  const { events } = await submitFinalized(api,
+    api.tx.consent.grantConsent({ Practitioner: ferdie.address }, labsReadTreat(), [], inAnHour, null), dave);
+  const consentId = eventsOf(events, 'consent', 'ConsentGranted')[0].data.consentId.toNumber();
+  assert.deepEqual(await checkAccess(api, dave.address, ferdie.address), { Deny: 'NotYetValid' });
+  // Consent ids are each patient's own: Eve has no consent of that id to revoke.
+  await assert.rejects(submitFinalized(api, api.tx.consent.revokeConsent(consentId), eve), /consent\.NotFound/);
+
+  const ask = (byte) => api.tx.consent.requestAccess(dave.address, labsReadTreat(), `0x${byte.repeat(32)}`, null, null);
+  await submitFinalized(api, ask('aa'), bob);
+  await assert.rejects(submitFinalized(api, ask('bb'), bob), /consent\.RequestAlreadyOpen/,
+    "one practitioner cannot fill the patient's request slots");
+});

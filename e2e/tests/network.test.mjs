@@ -32,7 +32,7 @@ after(async () => {
 });
 
 test('the network survives the loss of validators and loses no grant', { timeout: 900_000 }, async () => {
-  const [alice, bob, charlie, dave] = net.nodes;
+  const [alice, , charlie, dave] = net.nodes;
   await untilReady(net.nodes);
   say('four validators peered and finalizing');
   api = await connect(alice.rpcUrl);

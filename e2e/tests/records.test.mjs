@@ -1,9 +1,11 @@
 // Records through a real node: a practitioner with consent anchors and amends, records_verify
 // answers for both digests, a practitioner without consent is refused and their logged read
-// shows as a denial, the patient erases the record and its digest chain stays verifiable.
+// shows as a denial, the patient erases the record: it leaves no link to them in state, only its
+// digest chain, which stays verifiable, and pays for what stays.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
+import { hexToString, u8aToHex } from '@polkadot/util';
 import { startDevNode, submitInBlock as submit, eventsOf } from '../lib/node.mjs';
 
 let node;
@@ -19,6 +21,15 @@ function commitment(content) {
 }
 
 const rpc = (api, method, params) => api._rpcCore.provider.send(method, params);
+
+/** A locator sealed with an AEAD cipher by the hospital's system (here: random bytes). */
+const sealed = () => ({
+  Sealed: {
+    nonce: `0x${randomBytes(12).toString('hex')}`,
+    ciphertext: `0x${randomBytes(48).toString('hex')}`,
+    tag: `0x${randomBytes(16).toString('hex')}`,
+  },
+});
 
 before(async () => {
   node = await startDevNode();
@@ -37,7 +48,7 @@ test('anchor, amend, verify, audit and erase a record', async () => {
 
   const v0 = commitment('{"resourceType":"Observation","status":"preliminary"}');
   const { events } = await submit(api,
-    api.tx.records.anchorRecord(dave.address, 'LabResults', 'Treat', 'Observation', v0, '0x8f0a2c'), bob);
+    api.tx.records.anchorRecord(dave.address, 'LabResults', 'Treat', 'Observation', v0, sealed()), bob);
   const [anchored] = eventsOf(events, 'records', 'RecordAnchored');
   assert.ok(anchored, 'RecordAnchored emitted');
   const recordId = anchored.data.recordId.toHex();
@@ -73,11 +84,39 @@ test('anchor, amend, verify, audit and erase a record', async () => {
   const { events: erased } = await submit(api, api.tx.records.eraseRecord(recordId), dave);
   assert.equal(eventsOf(erased, 'records', 'RecordErased')[0].data.versions.toNumber(), 2);
   assert.equal((await api.query.system.account(bob.address)).data.reserved.toBigInt(), 0n, 'deposits released');
+  const [burnt] = eventsOf(erased, 'balances', 'BurnedHeld');
+  assert.ok(burnt && burnt.data.who.toString() === dave.address && burnt.data.amount.toBigInt() > 0n,
+    'the patient pays for the tombstone, once');
   assert.deepEqual(await rpc(api, 'records_verify', [recordId, v1, null]), { Current: { version: 1 } });
-  const afterErase = await rpc(api, 'records_history', [recordId, null]);
-  assert.ok(afterErase.every((v) => v.locator === null), 'locators removed');
-  const [tombstone] = await rpc(api, 'records_of', [dave.address, 0, 10, null]);
-  assert.equal(tombstone.category, null);
-  assert.ok(tombstone.erased_at > 0);
+  assert.deepEqual(await rpc(api, 'records_verify', [recordId, v0, null]), { Superseded: { version: 0, current: 1 } });
+  assert.equal(await rpc(api, 'records_history', [recordId, null]), null, 'authors and locators gone');
+  assert.deepEqual(await rpc(api, 'records_of', [dave.address, 0, 10, null]), [], 'no longer listed');
+  assert.ok((await api.query.records.records(recordId)).isNone);
+  assert.equal((await api.query.records.versions.entries(recordId)).length, 0);
+  const tombstone = (await api.query.records.tombstones(recordId)).unwrap();
+  assert.equal(tombstone.current.toNumber(), 1);
+  assert.ok(!tombstone.toHex().includes(u8aToHex(dave.publicKey).slice(2)), 'the tombstone does not name the patient');
   await assert.rejects(submit(api, api.tx.records.logAccess(recordId, 'Treat'), bob), /records\.Erased/);
+  await assert.rejects(submit(api, api.tx.records.eraseRecord(recordId), dave), /records\.Erased/);
+});
+
+test('resource types and locators are fixed formats, never free text', async () => {
+  const { api } = node;
+  const digest = commitment('{"resourceType":"Observation"}');
+  assert.throws(() => api.tx.records.anchorRecord(dave.address, 'LabResults', 'Treat', 'Jane Doe HIV+', digest, null),
+    'a resource type outside FHIR R5 cannot be encoded');
+  assert.throws(() => api.tx.records.anchorRecord(dave.address, 'LabResults', 'Treat', 'Observation', digest,
+    'https://ehr.example/patient/123'), 'a plain address is not a locator');
+  const empty = { Sealed: { nonce: `0x${'00'.repeat(12)}`, ciphertext: '0x', tag: `0x${'00'.repeat(16)}` } };
+  await assert.rejects(submit(api,
+    api.tx.records.anchorRecord(dave.address, 'LabResults', 'Treat', 'Observation', digest, empty), dave),
+  /records\.InvalidLocator/);
+  const { events } = await submit(api, api.tx.records.anchorRecord(dave.address, 'LabResults', 'Treat',
+    'AllergyIntolerance', digest, { Hash: `0x${'ab'.repeat(32)}` }), dave);
+  const id = eventsOf(events, 'records', 'RecordAnchored')[0].data.recordId.toHex();
+  const [view] = await rpc(api, 'records_of', [dave.address, 0, 10, null]);
+  assert.equal(view.id, id);
+  const name = typeof view.resource_type === 'string'
+    ? hexToString(view.resource_type) : Buffer.from(view.resource_type).toString();
+  assert.equal(name, 'AllergyIntolerance');
 });

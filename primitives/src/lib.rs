@@ -404,6 +404,8 @@ pub enum DenyReason {
 	Expired,
 	/// A consent covers the category but names records and this record is not one of them.
 	RecordOutOfScope,
+	/// A consent would cover the access but its period has not started yet.
+	NotYetValid,
 }
 
 /// The access decision.
@@ -495,6 +497,10 @@ pub trait EmergencyAccess<AccountId> {
 		category: DataCategory,
 		now: Moment,
 	) -> Option<SessionId>;
+
+	/// Count one new record anchored under `session` (the decision permitted a `Write` because
+	/// of it); fails once the session has anchored as many records as it may.
+	fn note_write(session: SessionId) -> DispatchResult;
 }
 
 /// No emergency sessions at all.
@@ -506,6 +512,10 @@ impl<AccountId> EmergencyAccess<AccountId> for () {
 		_: Moment,
 	) -> Option<SessionId> {
 		None
+	}
+
+	fn note_write(_: SessionId) -> DispatchResult {
+		Ok(())
 	}
 }
 
@@ -539,6 +549,12 @@ pub trait AccessControl<AccountId> {
 	/// The weight of one [`AccessControl::check_access`] at its worst case, for the calls of
 	/// other pallets that make the decision.
 	fn check_access_weight() -> sp_runtime::Weight;
+
+	/// Count a new record anchored under the emergency session `session`, after
+	/// [`AccessControl::check_access`] answered `Permit(Emergency(session))` for a `Write`: a
+	/// session may anchor only a bounded number of records. Fails (and the anchoring call with
+	/// it) once the session's bound is reached.
+	fn note_emergency_write(session: SessionId) -> DispatchResult;
 }
 
 /// What the suite's benchmarks need from the rest of the runtime (implemented in the runtime).
@@ -551,6 +567,18 @@ pub trait BenchmarkHelper<AccountId> {
 	/// Make `who` a practitioner with every role (the Auditor's among them) at the organization of
 	/// the practitioner `of`.
 	fn colleague(of: &AccountId, who: &AccountId);
+	/// Open an emergency session of the practitioner `who` (made by [`Self::credential`]) on
+	/// `patient`'s non-sensitive categories. Default: nothing (a runtime without emergency
+	/// access).
+	fn emergency_session(patient: &AccountId, who: &AccountId) {
+		let _ = (patient, who);
+	}
+	/// Have `patient` consent to the organization of the practitioner `of` reading and writing
+	/// every category of their data for every purpose. Default: nothing (a runtime without a
+	/// consent pallet).
+	fn consent_to_organization(patient: &AccountId, of: &AccountId) {
+		let _ = (patient, of);
+	}
 }
 
 #[cfg(test)]

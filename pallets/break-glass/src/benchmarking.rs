@@ -44,17 +44,26 @@ fn break_glass_as<T: Config>(
 	Ok(id)
 }
 
-/// The patient with `n` ended sessions of other practitioners, all still unsettled.
-fn patient_with_ended_sessions<T: Config>(n: u32) -> Result<T::AccountId, BenchmarkError> {
+/// The patient under `open` open sessions of other practitioners, then `ended` sessions of yet
+/// others that ended (still unsettled, and still in the open-session list until it is pruned).
+fn patient_with_sessions<T: Config>(open: u32, ended: u32) -> Result<T::AccountId, BenchmarkError> {
 	T::BenchmarkHelper::set_time(NOW);
 	let patient: T::AccountId = account("patient", 0, 0);
 	fund::<T>(&patient);
-	for i in 0..n {
+	for i in 0..open {
+		break_glass_as::<T>(&practitioner::<T>("other", i), &patient)?;
+	}
+	for i in open..open.saturating_add(ended) {
 		let other = practitioner::<T>("other", i);
 		let id = break_glass_as::<T>(&other, &patient)?;
 		Pallet::<T>::end_session(RawOrigin::Signed(other).into(), id)?;
 	}
 	Ok(patient)
+}
+
+/// The patient with no session yet.
+fn patient<T: Config>() -> Result<T::AccountId, BenchmarkError> {
+	patient_with_sessions::<T>(0, 0)
 }
 
 fn contacts<T: Config>(n: u32) -> ContactsOf<T> {
@@ -65,11 +74,12 @@ fn contacts<T: Config>(n: u32) -> ContactsOf<T> {
 mod benchmarks {
 	use super::*;
 
-	/// The patient has one slot of unsettled sessions left and a full contact list; the
-	/// practitioner one session left in the rate window.
+	/// The patient's open-session list is full, one of its sessions has ended (so every entry is
+	/// read and one pruned), and a full contact list; the practitioner has one session left in
+	/// the rate window.
 	#[benchmark]
 	fn break_glass() -> Result<(), BenchmarkError> {
-		let patient = patient_with_ended_sessions::<T>(T::MaxSessionsPerPatient::get() - 1)?;
+		let patient = patient_with_sessions::<T>(T::MaxConcurrentPerPatient::get() - 1, 1)?;
 		Pallet::<T>::set_emergency_contacts(
 			RawOrigin::Signed(patient.clone()).into(),
 			contacts::<T>(T::MaxContacts::get()),
@@ -92,15 +102,15 @@ mod benchmarks {
 		);
 		assert!(Sessions::<T>::contains_key(id));
 		assert_eq!(
-			PatientSessions::<T>::get(&patient).len() as u32,
-			T::MaxSessionsPerPatient::get()
+			OpenSessions::<T>::get(&patient).len() as u32,
+			T::MaxConcurrentPerPatient::get()
 		);
 		Ok(())
 	}
 
 	#[benchmark]
 	fn end_session() -> Result<(), BenchmarkError> {
-		let patient = patient_with_ended_sessions::<T>(0)?;
+		let patient = patient::<T>()?;
 		let doctor = practitioner::<T>("doctor", 0);
 		let id = break_glass_as::<T>(&doctor, &patient)?;
 		#[extrinsic_call]
@@ -109,10 +119,10 @@ mod benchmarks {
 	}
 
 	/// An auditor finds a session unjustified: slash, privilege withdrawn, removal from a full
-	/// list of the patient's sessions.
+	/// list of the patient's open sessions.
 	#[benchmark]
 	fn review() -> Result<(), BenchmarkError> {
-		let patient = patient_with_ended_sessions::<T>(T::MaxSessionsPerPatient::get() - 1)?;
+		let patient = patient_with_sessions::<T>(T::MaxConcurrentPerPatient::get() - 1, 0)?;
 		let doctor = practitioner::<T>("doctor", 0);
 		let id = break_glass_as::<T>(&doctor, &patient)?;
 		let auditor: T::AccountId = account("auditor", 0, 0);
@@ -125,7 +135,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn contest() -> Result<(), BenchmarkError> {
-		let patient = patient_with_ended_sessions::<T>(0)?;
+		let patient = patient::<T>()?;
 		let doctor = practitioner::<T>("doctor", 0);
 		let id = break_glass_as::<T>(&doctor, &patient)?;
 		#[extrinsic_call]
@@ -134,10 +144,10 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// Release after the contest window, removing the session from a full list.
+	/// Release after the contest window, removing the session from a full open-session list.
 	#[benchmark]
 	fn settle() -> Result<(), BenchmarkError> {
-		let patient = patient_with_ended_sessions::<T>(T::MaxSessionsPerPatient::get() - 1)?;
+		let patient = patient_with_sessions::<T>(T::MaxConcurrentPerPatient::get() - 1, 0)?;
 		let doctor = practitioner::<T>("doctor", 0);
 		let id = break_glass_as::<T>(&doctor, &patient)?;
 		let auditor: T::AccountId = account("auditor", 0, 0);
@@ -158,7 +168,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn report_overdue() -> Result<(), BenchmarkError> {
-		let patient = patient_with_ended_sessions::<T>(0)?;
+		let patient = patient::<T>()?;
 		let doctor = practitioner::<T>("doctor", 0);
 		let id = break_glass_as::<T>(&doctor, &patient)?;
 		let late = NOW.saturating_add(T::MaxDuration::get()).saturating_add(T::ReviewWindow::get());
@@ -174,7 +184,7 @@ mod benchmarks {
 	fn set_emergency_contacts(
 		c: Linear<0, { T::MaxContacts::get() }>,
 	) -> Result<(), BenchmarkError> {
-		let patient = patient_with_ended_sessions::<T>(0)?;
+		let patient = patient::<T>()?;
 		#[extrinsic_call]
 		_(RawOrigin::Signed(patient.clone()), contacts::<T>(c));
 		assert_eq!(Policies::<T>::get(&patient).is_some(), c > 0);
@@ -183,7 +193,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn set_opt_out() -> Result<(), BenchmarkError> {
-		let patient = patient_with_ended_sessions::<T>(0)?;
+		let patient = patient::<T>()?;
 		#[extrinsic_call]
 		_(RawOrigin::Signed(patient.clone()), true);
 		let stored = Policies::<T>::get(&patient).is_some_and(|p| p.opted_out);

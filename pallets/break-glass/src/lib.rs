@@ -10,9 +10,12 @@
 //!    (at most `MaxDuration`) over the emergency categories (non-sensitive unless the runtime
 //!    allows sensitive ones); the practitioner's bond is held. [`Event::SessionOpened`] names the
 //!    patient, practitioner, organization, end, and the patient's emergency contacts.
-//! 2. While open, the session permits reads and writes of its categories through the consent
-//!    pallet's access decision ([`consent_primitives::EmergencyAccess`]). It stops at its end
-//!    (checked at the moment of use), at [`Pallet::end_session`], or at a verdict.
+//! 2. While open, the session permits, through the consent pallet's access decision
+//!    ([`consent_primitives::EmergencyAccess`]), reads of its categories for ETREAT or BTG, and
+//!    the anchoring of at most `MaxWritesPerSession` *new* records that document the emergency
+//!    care (never an amend of another's record, never another purpose). It stops at its end
+//!    (checked at the moment of use), at [`Pallet::end_session`] (by the practitioner, or by the
+//!    patient or their delegate), when the patient contests it, or at a verdict.
 //! 3. [`Pallet::review`]: an auditor (a practitioner with the Auditor role at the same
 //!    organization, never the session's own practitioner) or the governance origin gives a
 //!    verdict. *Unjustified*: the bond is slashed to the patient (or the configured beneficiary)
@@ -24,9 +27,13 @@
 //! 5. A session without a verdict past `end + ReviewWindow` is *overdue*: listed by the runtime
 //!    API (`breakGlass_overdueReviews`) and flagged once by [`Pallet::report_overdue`] (anyone).
 //!
-//! Limits: one open session per (patient, practitioner), at most `MaxConcurrentPerPatient` open
-//! sessions per patient, at most `MaxSessionsPerPatient` unsettled ones, at most
-//! `MaxSessionsPerWindow` sessions per practitioner in any `RateWindow`.
+//! Limits apply to what is *open* and to each practitioner's own rate, never to the review
+//! backlog: one open session per (patient, practitioner), at most `MaxConcurrentPerPatient` open
+//! sessions per patient, at most `MaxSessionsPerWindow` sessions per practitioner in any
+//! `RateWindow`. Sessions awaiting review, overdue or inside their contest window never refuse a
+//! new session: a long ICU stay with late reviews does not lock emergency access out. Each
+//! unsettled session is paid for by its practitioner's bond, and the rate limit bounds how many
+//! one practitioner can leave behind.
 //!
 //! Patient policy: [`Pallet::set_emergency_contacts`]; [`Pallet::set_opt_out`] only where the
 //! runtime's `AllowOptOut` is true.
@@ -34,6 +41,8 @@
 //! ## Invariants
 //! - every session holds its practitioner's bond under [`HoldReason::Bond`];
 //! - [`PatientSessions`] lists exactly the stored sessions, under their patient;
+//! - [`OpenSessions`] names only stored sessions of that patient, at most
+//!   `MaxConcurrentPerPatient` (ended ones are pruned when the next session opens);
 //! - [`ActiveSession`] entries name a session of that patient and practitioner;
 //! - a failed call changes nothing.
 
@@ -143,9 +152,9 @@ pub mod pallet {
 		/// The most open sessions a patient may be under at once.
 		#[pallet::constant]
 		type MaxConcurrentPerPatient: Get<u32>;
-		/// The most unsettled sessions a patient may have.
+		/// The most new records one session may anchor (documenting the emergency care).
 		#[pallet::constant]
-		type MaxSessionsPerPatient: Get<u32>;
+		type MaxWritesPerSession: Get<u32>;
 		/// The most sessions a practitioner may open in any `RateWindow`.
 		#[pallet::constant]
 		type MaxSessionsPerWindow: Get<u32>;
@@ -181,13 +190,20 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Sessions<T: Config> = StorageMap<_, Twox64Concat, SessionId, SessionOf<T>>;
 
-	/// A patient's unsettled sessions, oldest first.
+	/// A patient's unsettled sessions (whatever their review state). Not bounded per patient:
+	/// each entry is paid for by a practitioner's bond, and each practitioner's rate is bounded.
 	#[pallet::storage]
-	pub type PatientSessions<T: Config> = StorageMap<
+	pub type PatientSessions<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, SessionId, ()>;
+
+	/// A patient's sessions that were open when last looked at: what the concurrency limit
+	/// counts. Ended ones are pruned when the next session opens.
+	#[pallet::storage]
+	pub type OpenSessions<T: Config> = StorageMap<
 		_,
 		Blake2_128Concat,
 		T::AccountId,
-		BoundedVec<SessionId, T::MaxSessionsPerPatient>,
+		BoundedVec<SessionId, T::MaxConcurrentPerPatient>,
 		ValueQuery,
 	>;
 
@@ -262,8 +278,8 @@ pub mod pallet {
 			end: Moment,
 			contacts: ContactsOf<T>,
 		},
-		/// The practitioner ended a session early.
-		SessionEnded { session_id: SessionId, practitioner: T::AccountId, at: Moment },
+		/// A session was ended early, by its practitioner or by the patient (or their delegate).
+		SessionEnded { session_id: SessionId, ended_by: T::AccountId, at: Moment },
 		/// A session was reviewed.
 		SessionReviewed {
 			session_id: SessionId,
@@ -280,8 +296,9 @@ pub mod pallet {
 			beneficiary: T::AccountId,
 			amount: BalanceOf<T>,
 		},
-		/// The patient contested a session: only governance may decide it now.
-		SessionContested { session_id: SessionId, patient: T::AccountId },
+		/// The patient contested a session: it ended at `at` if still open, and only governance
+		/// may decide it now.
+		SessionContested { session_id: SessionId, patient: T::AccountId, at: Moment },
 		/// A session's review is overdue.
 		ReviewOverdue {
 			session_id: SessionId,
@@ -320,14 +337,14 @@ pub mod pallet {
 		AlreadyOpen,
 		/// The patient is under as many open sessions as allowed.
 		TooManyConcurrent,
-		/// The patient has as many unsettled sessions as allowed.
-		TooManySessions,
+		/// The session has anchored as many records as a session may.
+		TooManyWrites,
 		/// The practitioner opened as many sessions as allowed in the rate window.
 		RateLimited,
 		/// No such session.
 		NotFound,
-		/// Only the session's practitioner may end it.
-		NotPractitioner,
+		/// Only the session's practitioner or its patient (or their delegate) may end it.
+		NotParticipant,
 		/// The session has already ended.
 		AlreadyEnded,
 		/// The caller is not an auditor of the session's organization.
@@ -408,18 +425,14 @@ pub mod pallet {
 					Error::<T>::AlreadyOpen
 				);
 			}
-			let mut ids = PatientSessions::<T>::get(&patient);
-			let open = ids.iter().filter_map(Sessions::<T>::get).filter(|s| now < s.end).count();
-			ensure!(
-				(open as u32) < T::MaxConcurrentPerPatient::get(),
-				Error::<T>::TooManyConcurrent
-			);
+			let mut open = OpenSessions::<T>::get(&patient);
+			open.retain(|id| Sessions::<T>::get(*id).is_some_and(|s| now < s.end));
 			let mut starts = RecentStarts::<T>::get(&practitioner);
 			starts.retain(|start| start.saturating_add(T::RateWindow::get()) > now);
 			starts.try_push(now).map_err(|_| Error::<T>::RateLimited)?;
 			let session_id = NextSessionId::<T>::get();
 			let next = session_id.checked_add(1).ok_or(Error::<T>::Overflow)?;
-			ids.try_push(session_id).map_err(|_| Error::<T>::TooManySessions)?;
+			open.try_push(session_id).map_err(|_| Error::<T>::TooManyConcurrent)?;
 			let bond = T::Bond::get();
 			T::Currency::hold(&HoldReason::Bond.into(), &practitioner, bond)?;
 
@@ -440,9 +453,11 @@ pub mod pallet {
 					review: Review::Pending,
 					contested: false,
 					overdue_reported: false,
+					writes: 0,
 				},
 			);
-			PatientSessions::<T>::insert(&patient, ids);
+			PatientSessions::<T>::insert(&patient, session_id, ());
+			OpenSessions::<T>::insert(&patient, open);
 			ActiveSession::<T>::insert(&patient, &practitioner, session_id);
 			RecentStarts::<T>::insert(&practitioner, starts);
 			NextSessionId::<T>::put(next);
@@ -461,20 +476,24 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// End an open session now.
+		/// End an open session now. It still awaits its review.
 		///
-		/// Must be _Signed_ by the session's practitioner.
+		/// Must be _Signed_ by the session's practitioner, or by its patient (a delegate calls
+		/// through their consent-management proxy).
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::end_session())]
 		pub fn end_session(origin: OriginFor<T>, session_id: SessionId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let mut session = Sessions::<T>::get(session_id).ok_or(Error::<T>::NotFound)?;
-			ensure!(session.practitioner == who, Error::<T>::NotPractitioner);
+			ensure!(
+				session.practitioner == who || session.patient == who,
+				Error::<T>::NotParticipant
+			);
 			let now = T::Time::now();
 			ensure!(now < session.end, Error::<T>::AlreadyEnded);
 			session.end = now;
 			Sessions::<T>::insert(session_id, session);
-			Self::deposit_event(Event::SessionEnded { session_id, practitioner: who, at: now });
+			Self::deposit_event(Event::SessionEnded { session_id, ended_by: who, at: now });
 			Ok(())
 		}
 
@@ -521,7 +540,8 @@ pub mod pallet {
 		}
 
 		/// Contest a session: before its review, or within the contest window after an auditor
-		/// found it justified. Only the governance origin may then decide it.
+		/// found it justified. An open session ends at once; only the governance origin may then
+		/// decide it.
 		///
 		/// Must be _Signed_ by the patient (a delegate calls through their consent-management
 		/// proxy).
@@ -532,14 +552,17 @@ pub mod pallet {
 			let mut session = Sessions::<T>::get(session_id).ok_or(Error::<T>::NotFound)?;
 			ensure!(session.patient == who, Error::<T>::NotPatient);
 			ensure!(!session.contested, Error::<T>::AlreadyContested);
+			let now = T::Time::now();
 			if let Review::Justified { at, .. } = session.review {
 				let closes = at.saturating_add(T::ContestWindow::get());
-				ensure!(T::Time::now() < closes, Error::<T>::ContestClosed);
+				ensure!(now < closes, Error::<T>::ContestClosed);
 			}
 			session.review = Review::Pending;
 			session.contested = true;
+			session.end = session.end.min(now);
+			let at = session.end;
 			Sessions::<T>::insert(session_id, session);
-			Self::deposit_event(Event::SessionContested { session_id, patient: who });
+			Self::deposit_event(Event::SessionContested { session_id, patient: who, at });
 			Ok(())
 		}
 
@@ -692,7 +715,8 @@ pub mod pallet {
 
 		fn remove(session_id: SessionId, session: &SessionOf<T>) {
 			Sessions::<T>::remove(session_id);
-			PatientSessions::<T>::mutate_exists(&session.patient, |ids| {
+			PatientSessions::<T>::remove(&session.patient, session_id);
+			OpenSessions::<T>::mutate_exists(&session.patient, |ids| {
 				if let Some(list) = ids {
 					list.retain(|id| *id != session_id);
 					if list.is_empty() {
@@ -774,8 +798,9 @@ impl<T: Config> Pallet<T> {
 	/// The patient's unsettled sessions, oldest first.
 	pub fn sessions_of(patient: &T::AccountId) -> Vec<SessionView<T::AccountId>> {
 		let now = T::Time::now();
-		PatientSessions::<T>::get(patient)
-			.into_iter()
+		let mut ids: Vec<SessionId> = PatientSessions::<T>::iter_key_prefix(patient).collect();
+		ids.sort_unstable();
+		ids.into_iter()
 			.filter_map(|id| Sessions::<T>::get(id).map(|s| Self::view(id, s, now)))
 			.collect()
 	}
@@ -800,20 +825,32 @@ impl<T: Config> Pallet<T> {
 		let mut per_patient = BTreeMap::<T::AccountId, u32>::new();
 		for (id, session) in Sessions::<T>::iter() {
 			ensure!(
-				PatientSessions::<T>::get(&session.patient).contains(&id),
+				PatientSessions::<T>::contains_key(&session.patient, id),
 				"session missing from its patient's list"
 			);
 			ensure!(session.start <= session.end, "session ends before it starts");
+			ensure!(session.writes <= T::MaxWritesPerSession::get(), "too many writes");
 			let bond = bonds.entry(session.practitioner.clone()).or_default();
 			*bond = bond.saturating_add(session.bond);
 			*per_patient.entry(session.patient).or_default() += 1;
 		}
-		for (patient, ids) in PatientSessions::<T>::iter() {
-			ensure!(!ids.is_empty(), "empty session list stored");
+		let mut listed = BTreeMap::<T::AccountId, u32>::new();
+		for (patient, id, ()) in PatientSessions::<T>::iter() {
 			ensure!(
-				per_patient.get(&patient) == Some(&(ids.len() as u32)),
-				"session list disagrees"
+				Sessions::<T>::get(id).is_some_and(|s| s.patient == patient),
+				"session list names another patient's session"
 			);
+			*listed.entry(patient).or_default() += 1;
+		}
+		ensure!(listed == per_patient, "session list disagrees");
+		for (patient, ids) in OpenSessions::<T>::iter() {
+			ensure!(!ids.is_empty(), "empty open-session list stored");
+			for id in ids {
+				ensure!(
+					Sessions::<T>::get(id).is_some_and(|s| s.patient == patient),
+					"open-session list names another patient's session"
+				);
+			}
 		}
 		for (patient, practitioner, id) in ActiveSession::<T>::iter() {
 			ensure!(
@@ -844,5 +881,17 @@ impl<T: Config> EmergencyAccess<T::AccountId> for Pallet<T> {
 		let credential_valid = T::Credentials::credential(accessor, now).is_some_and(|c| c.valid);
 		(now < session.end && session.categories.contains(category) && credential_valid)
 			.then_some(id)
+	}
+
+	fn note_write(session_id: SessionId) -> sp_runtime::DispatchResult {
+		Sessions::<T>::try_mutate(session_id, |session| {
+			let session = session.as_mut().ok_or(Error::<T>::NotFound)?;
+			frame_support::ensure!(
+				session.writes < T::MaxWritesPerSession::get(),
+				Error::<T>::TooManyWrites
+			);
+			session.writes = session.writes.saturating_add(1);
+			Ok(())
+		})
 	}
 }

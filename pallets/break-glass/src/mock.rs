@@ -95,6 +95,7 @@ impl pallet_consent::Config for Test {
 	type MaxPendingPerPatient = ConstU32<4>;
 	type MaxPendingPerRequester = ConstU32<4>;
 	type RequestTtl = ConstU64<1_000>;
+	type AllowEmergencyOptOut = AllowOptOut;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = BenchmarkHelper;
@@ -126,7 +127,7 @@ impl pallet_break_glass::Config for Test {
 	type ReviewWindow = ConstU64<REVIEW_WINDOW>;
 	type ContestWindow = ConstU64<CONTEST_WINDOW>;
 	type MaxConcurrentPerPatient = ConstU32<2>;
-	type MaxSessionsPerPatient = ConstU32<4>;
+	type MaxWritesPerSession = ConstU32<2>;
 	type MaxSessionsPerWindow = ConstU32<3>;
 	type RateWindow = ConstU64<RATE_WINDOW>;
 	type AllowSensitive = ConstBool<false>;

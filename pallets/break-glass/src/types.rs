@@ -71,6 +71,8 @@ where
 	pub contested: bool,
 	/// An overdue review was already reported.
 	pub overdue_reported: bool,
+	/// How many new records the session anchored (at most `MaxWritesPerSession`).
+	pub writes: u32,
 }
 
 /// A patient's break-glass preferences.

@@ -52,7 +52,7 @@ fn fill_rules<T: Config>(patient: &T::AccountId, n: u32) -> Result<(), Benchmark
 			RawOrigin::Signed(patient.clone()).into(),
 			None,
 			CategorySet::SENSITIVE,
-			PurposeSet::all(),
+			PurposeSet::all().iter().filter(|p| !p.is_emergency()).collect(),
 		)?;
 	}
 	Ok(())
@@ -108,7 +108,7 @@ mod benchmarks {
 	fn revoke_consent() -> Result<(), BenchmarkError> {
 		let (patient, practitioner) = actors::<T>();
 		let grantee = Grantee::Practitioner(practitioner);
-		let first = NextConsentId::<T>::get();
+		let first = Pallet::<T>::next_consent_id(&patient);
 		fill_index::<T>(&patient, &grantee, T::MaxConsentsPerGrantee::get())?;
 		#[extrinsic_call]
 		_(RawOrigin::Signed(patient.clone()), first);
@@ -199,7 +199,7 @@ mod benchmarks {
 	fn reap_consent() -> Result<(), BenchmarkError> {
 		let (patient, practitioner) = actors::<T>();
 		let grantee = Grantee::Practitioner(practitioner);
-		let first = NextConsentId::<T>::get();
+		let first = Pallet::<T>::next_consent_id(&patient);
 		fill_index::<T>(&patient, &grantee, T::MaxConsentsPerGrantee::get())?;
 		T::BenchmarkHelper::set_time(START + 10);
 		let reaper: T::AccountId = whitelisted_caller();
@@ -224,9 +224,10 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// The access decision at its worst case: every deny rule read and none matching, and every
+	/// The access decision at its worst case: every deny rule read and none matching, every
 	/// grantee key of the accessor (itself, its organization, each of its roles) indexing as many
-	/// consents as allowed, none covering the category asked for, then the emergency check.
+	/// consents as allowed, none covering the category asked for, then the accessor's open
+	/// emergency session read (and its credential again) and permitting.
 	#[benchmark]
 	fn check_access() -> Result<(), BenchmarkError> {
 		let (patient, practitioner) = actors::<T>();
@@ -254,6 +255,7 @@ mod benchmarks {
 				)?;
 			}
 		}
+		T::BenchmarkHelper::emergency_session(&patient, &practitioner);
 		let decision;
 		#[block]
 		{
@@ -262,11 +264,14 @@ mod benchmarks {
 				&practitioner,
 				DataCategory::LabResults,
 				consent_primitives::Action::Read,
-				consent_primitives::Purpose::Treat,
+				consent_primitives::Purpose::EmergencyTreat,
 				Some(H256::repeat_byte(7)),
 			);
 		}
-		assert_eq!(decision, Decision::Deny(consent_primitives::DenyReason::NoConsent));
+		assert!(
+			matches!(decision, Decision::Permit(consent_primitives::PermitReason::Emergency(_))),
+			"the worst case ends in the emergency session"
+		);
 		Ok(())
 	}
 

@@ -133,6 +133,10 @@ impl EmergencyAccess<u64> for MockEmergency {
 				.map(|s| s.id)
 		})
 	}
+
+	fn note_write(_: SessionId) -> sp_runtime::DispatchResult {
+		Ok(())
+	}
 }
 
 /// Consent-management proxies as the tests set them.
@@ -156,6 +160,7 @@ pub const DEPOSIT_BASE: u64 = 10;
 parameter_types! {
 	pub const StorageHold: RuntimeHoldReason = RuntimeHoldReason::Consent(crate::HoldReason::StorageDeposit);
 	pub const RequestTtl: Moment = 1_000;
+	pub storage AllowEmergencyOptOut: bool = true;
 }
 
 impl pallet_consent::Config for Test {
@@ -179,6 +184,7 @@ impl pallet_consent::Config for Test {
 	type MaxPendingPerPatient = ConstU32<2>;
 	type MaxPendingPerRequester = ConstU32<2>;
 	type RequestTtl = RequestTtl;
+	type AllowEmergencyOptOut = AllowEmergencyOptOut;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockCredentials;
@@ -243,5 +249,8 @@ impl consent_primitives::BenchmarkHelper<u64> for MockCredentials {
 			.expect("credentialed")
 			.organization;
 		MockCredentials::set(*who, organization, RoleSet::all(), true);
+	}
+	fn emergency_session(patient: &u64, who: &u64) {
+		MockEmergency::open(*patient, *who, DataCategory::LabResults, Moment::MAX, 0);
 	}
 }

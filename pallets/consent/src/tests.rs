@@ -3,7 +3,7 @@
 
 use crate::{
 	mock::*, ConsentVersion, Consents, Counts, DenyRules, Error, Event, ExpiredItem, GranteeIndex,
-	HoldReason, NextConsentId, NextRequestId, Requests, Scope,
+	HoldReason, NextRequestId, Requests, Scope,
 };
 use consent_primitives::{
 	Action as A, ActionSet, CategorySet, DataCategory as C, Decision, DenyReason, Grantee,
@@ -34,7 +34,7 @@ fn no_records() -> BoundedVec<H256, frame_support::traits::ConstU32<4>> {
 }
 
 fn grant(grantee: Grantee<u64>, scope: Scope, end: Option<u64>) -> u64 {
-	let id = NextConsentId::<Test>::get();
+	let id = Consent::next_consent_id(&PATIENT);
 	assert_ok!(Consent::grant_consent(
 		RuntimeOrigin::signed(PATIENT),
 		grantee,
@@ -224,11 +224,12 @@ fn revoke_consent_stops_permitting_at_once_and_releases_the_deposit() {
 			decide(DOCTOR, C::LabResults, A::Read, P::Treat),
 			Decision::Permit(PermitReason::Consent(id))
 		);
-		// Nobody else can revoke it: the call is keyed by the caller as patient.
+		// Nobody else can revoke it: the call is keyed by the caller as patient, and the id was
+		// never theirs (not `AlreadyRevoked`, which would tell them the consent exists).
 		for who in [DOCTOR, STRANGER, GUARDIAN] {
 			assert_noop!(
 				Consent::revoke_consent(RuntimeOrigin::signed(who), id),
-				Error::<Test>::AlreadyRevoked
+				Error::<Test>::NotFound
 			);
 		}
 		assert_noop!(Consent::revoke_consent(RuntimeOrigin::root(), id), BadOrigin);
@@ -245,7 +246,7 @@ fn revoke_consent_stops_permitting_at_once_and_releases_the_deposit() {
 		assert_eq!(Balances::balance(&PATIENT), free);
 		assert_eq!(ConsentVersion::<Test>::get(PATIENT), 2);
 		assert!(!GranteeIndex::<Test>::contains_key(PATIENT, Grantee::Practitioner(DOCTOR)));
-		assert!(!Counts::<Test>::contains_key(PATIENT));
+		assert_eq!(Counts::<Test>::get(PATIENT).consents, 0);
 		assert_noop!(
 			Consent::revoke_consent(RuntimeOrigin::signed(PATIENT), id),
 			Error::<Test>::AlreadyRevoked
@@ -384,7 +385,7 @@ fn validity_periods_are_checked_at_the_moment_of_use() {
 		assert_ok!(later);
 		assert_eq!(
 			decide(DOCTOR, C::LabResults, A::Read, P::Treat),
-			Decision::Deny(DenyReason::Expired)
+			Decision::Deny(DenyReason::NotYetValid)
 		);
 		advance_to(NOW + 100);
 		assert_eq!(
@@ -603,9 +604,13 @@ fn request_access_refuses_bad_requesters_and_full_queues() {
 			Error::<Test>::PeriodInPast
 		);
 		request(DOCTOR, labs_read_treat());
-		request(DOCTOR, labs_read_treat());
+		// One pending request per practitioner and patient: one practitioner cannot fill the
+		// patient's request slots.
+		assert_noop!(ask(DOCTOR, PATIENT), Error::<Test>::RequestAlreadyOpen);
+		request(OTHER_DOCTOR, labs_read_treat());
 		assert_noop!(ask(NURSE, PATIENT), Error::<Test>::TooManyRequests);
-		assert_noop!(ask(DOCTOR, GUARDIAN), Error::<Test>::TooManyOpenRequests);
+		assert_ok!(ask(DOCTOR, GUARDIAN));
+		assert_noop!(ask(DOCTOR, STRANGER), Error::<Test>::TooManyOpenRequests);
 	});
 }
 
@@ -722,7 +727,7 @@ mod properties {
 	}
 
 	fn try_grant(grantee: Grantee<u64>, scope: Scope, end: Option<u64>) -> Option<u64> {
-		let id = NextConsentId::<Test>::get();
+		let id = Consent::next_consent_id(&PATIENT);
 		Consent::grant_consent(
 			RuntimeOrigin::signed(PATIENT),
 			grantee,
@@ -824,4 +829,118 @@ mod properties {
 			prop_assert_eq!(run(grants), run(reversed));
 		}
 	}
+}
+
+#[test]
+fn a_practitioner_asks_again_only_once_the_pending_request_is_gone() {
+	test(|| {
+		let first = request(DOCTOR, labs_read_treat());
+		assert_noop!(
+			Consent::request_access(
+				RuntimeOrigin::signed(DOCTOR),
+				PATIENT,
+				labs_read_treat(),
+				H256::zero(),
+				None,
+				None
+			),
+			Error::<Test>::RequestAlreadyOpen
+		);
+		assert_ok!(Consent::cancel_request(RuntimeOrigin::signed(DOCTOR), first));
+		let second = request(DOCTOR, labs_read_treat());
+		assert_ok!(Consent::deny_request(RuntimeOrigin::signed(PATIENT), second));
+		let third = request(DOCTOR, labs_read_treat());
+		assert_ok!(Consent::approve_request(RuntimeOrigin::signed(PATIENT), third, None));
+		request(DOCTOR, labs_read_treat());
+	});
+}
+
+#[test]
+fn consent_ids_are_the_patients_own() {
+	test(|| {
+		let id = grant(Grantee::Practitioner(DOCTOR), labs_read_treat(), None);
+		// GUARDIAN's own first consent gets the same number, and the two never mix.
+		assert_ok!(Consent::grant_consent(
+			RuntimeOrigin::signed(GUARDIAN),
+			Grantee::Practitioner(DOCTOR),
+			labs_read_treat(),
+			no_records(),
+			None,
+			None
+		));
+		assert_eq!(Consent::next_consent_id(&GUARDIAN), id + 1);
+		assert_ok!(Consent::revoke_consent(RuntimeOrigin::signed(GUARDIAN), id));
+		assert_eq!(
+			decide(DOCTOR, C::LabResults, A::Read, P::Treat),
+			Decision::Permit(PermitReason::Consent(id))
+		);
+		assert_noop!(
+			Consent::revoke_consent(RuntimeOrigin::signed(GUARDIAN), id),
+			Error::<Test>::AlreadyRevoked
+		);
+		assert_noop!(
+			Consent::revoke_consent(RuntimeOrigin::signed(STRANGER), id),
+			Error::<Test>::NotFound
+		);
+	});
+}
+
+#[test]
+fn an_emergency_session_serves_only_emergency_reads_and_new_records() {
+	test(|| {
+		MockEmergency::open(PATIENT, DOCTOR, C::LabResults, NOW + 100, 3);
+		let emergency = Decision::Permit(PermitReason::Emergency(3));
+		let denied = Decision::Deny(DenyReason::NoConsent);
+		let on = |action, purpose, record| {
+			Consent::decide(&PATIENT, &DOCTOR, C::LabResults, action, purpose, record)
+		};
+		let record = Some(H256::repeat_byte(1));
+		for purpose in [P::EmergencyTreat, P::BreakTheGlass] {
+			assert_eq!(on(A::Read, purpose, None), emergency);
+			assert_eq!(on(A::Read, purpose, record), emergency);
+			assert_eq!(on(A::Write, purpose, None), emergency);
+			assert_eq!(on(A::Write, purpose, record), denied);
+		}
+		for purpose in P::ALL.iter().copied().filter(|p| !p.is_emergency()) {
+			assert_eq!(on(A::Read, purpose, None), denied);
+			assert_eq!(on(A::Write, purpose, None), denied);
+		}
+	});
+}
+
+#[test]
+fn deny_rules_naming_emergency_purposes_need_the_runtime_to_allow_opting_out() {
+	test(|| {
+		let emergency: PurposeSet = [P::EmergencyTreat].into_iter().collect();
+		AllowEmergencyOptOut::set(&false);
+		for purposes in [emergency, PurposeSet::all(), [P::BreakTheGlass].into_iter().collect()] {
+			assert_noop!(
+				Consent::add_deny_rule(
+					RuntimeOrigin::signed(PATIENT),
+					None,
+					C::LabResults.into(),
+					purposes
+				),
+				Error::<Test>::EmergencyOptOutNotAllowed
+			);
+		}
+		assert_ok!(Consent::add_deny_rule(
+			RuntimeOrigin::signed(PATIENT),
+			None,
+			C::LabResults.into(),
+			[P::Research].into_iter().collect()
+		));
+		AllowEmergencyOptOut::set(&true);
+		assert_ok!(Consent::add_deny_rule(
+			RuntimeOrigin::signed(PATIENT),
+			None,
+			C::LabResults.into(),
+			emergency
+		));
+		MockEmergency::open(PATIENT, DOCTOR, C::LabResults, NOW + 100, 3);
+		assert_eq!(
+			decide(DOCTOR, C::LabResults, A::Read, P::EmergencyTreat),
+			Decision::Deny(DenyReason::DeniedByRule(1))
+		);
+	});
 }

@@ -204,11 +204,17 @@ pub enum ExpiredItem<AccountId> {
 	},
 }
 
-/// Per-patient item counts, for the bounds.
+/// Per-patient bookkeeping: item counts for the bounds, and the patient's next consent id.
+///
+/// Consent ids are the patient's own (`Consents` is keyed by patient and id), so a revoked id
+/// is known to have been the patient's: revoking it again answers `AlreadyRevoked`, while an id
+/// the patient never had answers `NotFound`, whoever else holds a consent with that number.
 #[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug, Default, MaxEncodedLen, TypeInfo)]
 pub struct PatientCounts {
 	/// Stored consents.
 	pub consents: u32,
 	/// Pending access requests addressed to the patient.
 	pub requests: u32,
+	/// The id the patient's next consent gets; ids below it were the patient's.
+	pub next_consent: consent_primitives::ConsentId,
 }

@@ -7,8 +7,14 @@
 //!   pallet-session, for which this pallet is the `SessionManager`: a change made during session
 //!   `n` is planned at the start of session `n + 1` and in force from session `n + 2`. A
 //!   validator must have registered its session keys (`session.setKeys`) to be included.
-//! - [`Pallet::enact`]: the `EnactOrigin` (the council, by two thirds) dispatches a call as root;
-//!   this is how a consortium without sudo upgrades its runtime (`system.setCode`).
+//!   `MinValidators` is a floor for removals: below it the set may only grow, so a chain that
+//!   starts with one validator (the `development` chain) can reach the floor, and a consortium
+//!   above it can never be shrunk under it.
+//! - [`Pallet::enact`]: the `EnactOrigin` (the council, by two thirds) dispatches a call as root,
+//!   unless `CallFilter` refuses it. This is how a consortium without sudo upgrades its runtime:
+//!   a motion enacts `system.authorizeUpgrade(code_hash)`, which carries a hash, and then anyone
+//!   submits the code with `system.applyAuthorizedUpgrade(code)`; the runtime's `CallFilter`
+//!   refuses `system.setCode`, so a motion never carries the code itself.
 //!
 //! Why a pallet of our own: polkadot-sdk's validator-set choices are pallet-staking (nominated
 //! proof of stake, not a consortium's model) and cumulus' collator-selection (parachain
@@ -16,7 +22,9 @@
 //! is this pallet's few lines over pallet-session.
 //!
 //! ## Invariants
-//! - the set holds between `MinValidators` and `MaxValidators` distinct accounts;
+//! - the set holds at most `MaxValidators` distinct accounts, and a removal never leaves fewer
+//!   than `MinValidators` (at least one), so a set that was not empty never becomes empty;
+//! - `enact` never dispatches a call `CallFilter` refuses;
 //! - a failed call changes nothing.
 
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -42,9 +50,10 @@ pub mod pallet {
 	use frame_support::{
 		dispatch::{GetDispatchInfo, PostDispatchInfo},
 		pallet_prelude::*,
+		traits::Contains,
 	};
 	use frame_system::pallet_prelude::*;
-	use sp_runtime::traits::Dispatchable;
+	use sp_runtime::{traits::Dispatchable, DispatchErrorWithPostInfo};
 
 	/// The in-code storage version.
 	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
@@ -67,7 +76,13 @@ pub mod pallet {
 		type ValidatorOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 		/// Who dispatches calls as root (the council by two thirds, or root).
 		type EnactOrigin: EnsureOrigin<Self::RuntimeOrigin>;
-		/// The fewest validators the set may keep.
+		/// The calls [`Pallet::enact`] may dispatch. A root origin bypasses the runtime's
+		/// `BaseCallFilter`, so this is the only place to refuse, say, a runtime upgrade by blob
+		/// (`system.setCode`) in favour of one by authorized hash. It must look inside the calls
+		/// that wrap others (batches, `dispatchAs`).
+		type CallFilter: Contains<<Self as Config>::RuntimeCall>;
+		/// The floor of the set for removals: `remove_validator` never leaves fewer validators.
+		/// At least one.
 		#[pallet::constant]
 		type MinValidators: Get<u32>;
 		/// The most validators the set may hold.
@@ -100,10 +115,7 @@ pub mod pallet {
 			set.sort();
 			set.dedup();
 			assert_eq!(set.len(), self.validators.len(), "genesis: duplicate validators");
-			assert!(
-				set.is_empty() || set.len() as u32 >= T::MinValidators::get(),
-				"genesis: too few validators"
-			);
+			// The floor applies to removals: a chain may start below it (one dev validator).
 			let set = BoundedVec::try_from(self.validators.clone())
 				.unwrap_or_else(|_| panic!("genesis: too many validators"));
 			Validators::<T>::put(set);
@@ -129,8 +141,27 @@ pub mod pallet {
 		NotValidator,
 		/// The set is full.
 		TooManyValidators,
-		/// The set would fall below its minimum.
+		/// The set would fall below its floor, `MinValidators`.
 		TooFewValidators,
+		/// `enact` may not dispatch this call (a runtime upgrade by blob: enact
+		/// `system.authorizeUpgrade` with the code's hash instead).
+		CallFiltered,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn integrity_test() {
+			assert!(T::MinValidators::get() >= 1, "MinValidators must keep at least one validator");
+			assert!(
+				T::MinValidators::get() <= T::MaxValidators::get(),
+				"MinValidators must not exceed MaxValidators"
+			);
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
 	}
 
 	#[pallet::call]
@@ -151,7 +182,8 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Remove `validator` from the set, from the session after next.
+		/// Remove `validator` from the set, from the session after next; refused if the set would
+		/// fall below `MinValidators`.
 		///
 		/// Origin: `ValidatorOrigin` (the council by majority).
 		#[pallet::call_index(1)]
@@ -170,8 +202,10 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Dispatch `call` as root: a runtime upgrade, or any other root call the consortium
-		/// agreed on.
+		/// Dispatch `call` as root: the authorization of a runtime upgrade
+		/// (`system.authorizeUpgrade(code_hash)`), or any other root call the consortium agreed
+		/// on that `CallFilter` allows. The inner call's outcome is reported in
+		/// [`Event::Enacted`]; a refused call fails with [`Error::CallFiltered`] and does nothing.
 		///
 		/// Origin: `EnactOrigin` (the council by two thirds).
 		#[pallet::call_index(2)]
@@ -184,6 +218,12 @@ pub mod pallet {
 			call: Box<<T as Config>::RuntimeCall>,
 		) -> DispatchResultWithPostInfo {
 			T::EnactOrigin::ensure_origin(origin)?;
+			if !T::CallFilter::contains(&call) {
+				return Err(DispatchErrorWithPostInfo {
+					post_info: Some(T::WeightInfo::enact()).into(),
+					error: Error::<T>::CallFiltered.into(),
+				});
+			}
 			let outcome = call.dispatch(frame_system::RawOrigin::Root.into());
 			let result = outcome.map(|_| ()).map_err(|e| e.error);
 			Self::deposit_event(Event::Enacted { result });
@@ -193,13 +233,27 @@ pub mod pallet {
 	}
 }
 
+impl<T: Config> Pallet<T> {
+	/// Checks the invariants: the set holds no account twice.
+	#[cfg(any(feature = "try-runtime", test))]
+	pub(crate) fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		let set = Validators::<T>::get();
+		let mut distinct = set.clone().into_inner();
+		distinct.sort();
+		distinct.dedup();
+		frame_support::ensure!(distinct.len() == set.len(), "a validator is in the set twice");
+		Ok(())
+	}
+}
+
 /// The set, for pallet-session: given when it changed, kept otherwise.
 impl<T: Config> pallet_session::SessionManager<T::AccountId> for Pallet<T> {
 	fn new_session(_: u32) -> Option<alloc::vec::Vec<T::AccountId>> {
 		SetChanged::<T>::take().then(|| Validators::<T>::get().into_inner())
 	}
 
-	/// An empty genesis set leaves the first validators to pallet-session's own genesis keys.
+	/// An empty genesis set (a default genesis config) leaves the first validators to
+	/// pallet-session's own genesis keys.
 	fn new_session_genesis(_: u32) -> Option<alloc::vec::Vec<T::AccountId>> {
 		Some(Validators::<T>::get().into_inner()).filter(|set| !set.is_empty())
 	}

@@ -10,19 +10,27 @@ use sp_core::H256;
 
 const NOW: Moment = 1_000_000;
 
-/// A credentialed author, who is also the patient (the decision's own cost is weighed apart),
-/// funded for as many versions as a record may have.
-fn author<T: Config>() -> T::AccountId {
-	T::BenchmarkHelper::set_time(NOW);
-	let author: T::AccountId = whitelisted_caller();
-	T::BenchmarkHelper::credential(&author);
+/// Make `who` able to pay deposits for as many versions as a record may have.
+fn fund<T: Config>(who: &T::AccountId) {
 	let footprint = Pallet::<T>::version_footprint(true);
 	let plenty = Footprint::from_parts(
 		T::MaxVersions::get() as usize,
 		footprint.size.saturating_mul(T::MaxVersions::get() as u64) as usize,
 	);
-	T::Deposit::ensure_successful(&author, plenty);
-	author
+	T::Deposit::ensure_successful(who, plenty);
+}
+
+/// The patient (the whitelisted caller: they sign), and a credentialed practitioner of an
+/// organization the patient consented to, funded.
+fn actors<T: Config>() -> (T::AccountId, T::AccountId) {
+	T::BenchmarkHelper::set_time(NOW);
+	let patient: T::AccountId = whitelisted_caller();
+	let author: T::AccountId = account("author", 0, 0);
+	T::BenchmarkHelper::credential(&author);
+	T::BenchmarkHelper::consent_to_organization(&patient, &author);
+	fund::<T>(&patient);
+	fund::<T>(&author);
+	(patient, author)
 }
 
 fn digest(n: u32) -> Digest {
@@ -32,30 +40,49 @@ fn digest(n: u32) -> Digest {
 	}
 }
 
-fn longest_locator<T: Config>() -> LocatorOf<T> {
-	BoundedVec::truncate_from(alloc::vec![0xa5; T::MaxLocatorLen::get() as usize])
+fn longest_locator() -> Option<Locator> {
+	Some(Locator::Sealed {
+		nonce: [0x5a; 12],
+		ciphertext: BoundedVec::truncate_from(alloc::vec![0xa5; MAX_SEALED_LOCATOR_LEN as usize]),
+		tag: [0x3c; 16],
+	})
 }
 
-/// A record of `who` with `versions` versions, each with the longest locator.
-fn record_with<T: Config>(who: &T::AccountId, versions: u32) -> Result<RecordId, BenchmarkError> {
+/// The newest live record of `patient`.
+fn newest<T: Config>(patient: &T::AccountId) -> Result<RecordId, BenchmarkError> {
+	PatientRecords::<T>::iter_prefix(patient)
+		.max_by_key(|(_, seq)| *seq)
+		.map(|(id, _)| id)
+		.ok_or(BenchmarkError::Stop("no record"))
+}
+
+/// A record of `patient` anchored by `author`, with `versions` versions, each added by a
+/// distinct, non-whitelisted colleague of `author` and carrying the longest locator.
+fn record_with<T: Config>(
+	patient: &T::AccountId,
+	author: &T::AccountId,
+	versions: u32,
+) -> Result<RecordId, BenchmarkError> {
 	Pallet::<T>::anchor_record(
-		RawOrigin::Signed(who.clone()).into(),
-		who.clone(),
+		RawOrigin::Signed(author.clone()).into(),
+		patient.clone(),
 		DataCategory::LabResults,
 		Purpose::Treat,
-		BoundedVec::truncate_from(b"DiagnosticReport".to_vec()),
+		FhirResourceType::DiagnosticReport,
 		digest(0),
-		Some(longest_locator::<T>()),
+		longest_locator(),
 	)?;
-	let position = RecordCount::<T>::get(who).saturating_sub(1);
-	let id = PatientRecords::<T>::get(who, position).ok_or(BenchmarkError::Stop("no record"))?;
+	let id = newest::<T>(patient)?;
 	for n in 1..versions {
+		let colleague: T::AccountId = account("colleague", n, 0);
+		T::BenchmarkHelper::colleague(author, &colleague);
+		fund::<T>(&colleague);
 		Pallet::<T>::amend_record(
-			RawOrigin::Signed(who.clone()).into(),
+			RawOrigin::Signed(colleague).into(),
 			id,
 			Purpose::Treat,
 			digest(n),
-			Some(longest_locator::<T>()),
+			longest_locator(),
 		)?;
 	}
 	Ok(id)
@@ -65,56 +92,62 @@ fn record_with<T: Config>(who: &T::AccountId, versions: u32) -> Result<RecordId,
 mod benchmarks {
 	use super::*;
 
+	/// An emergency anchor by a practitioner for another patient: the session's write is noted
+	/// and the author's count kept.
 	#[benchmark]
 	fn anchor_record() -> Result<(), BenchmarkError> {
-		let author = author::<T>();
+		let (patient, author) = actors::<T>();
+		T::BenchmarkHelper::emergency_session(&patient, &author);
 		#[extrinsic_call]
 		_(
 			RawOrigin::Signed(author.clone()),
-			author.clone(),
-			DataCategory::LabResults,
-			Purpose::Treat,
-			BoundedVec::truncate_from(alloc::vec![b'A'; MAX_RESOURCE_TYPE_LEN as usize]),
+			patient.clone(),
+			DataCategory::Allergies,
+			Purpose::EmergencyTreat,
+			FhirResourceType::VisionPrescription,
 			digest(0),
-			Some(longest_locator::<T>()),
+			longest_locator(),
 		);
-		assert_eq!(RecordCount::<T>::get(&author), 1);
+		assert_eq!(RecordCount::<T>::get(&patient), 1);
+		assert_eq!(AuthorRecords::<T>::get(&patient, &author), 1);
 		Ok(())
 	}
 
+	/// A colleague of the record's author adds its last version.
 	#[benchmark]
 	fn amend_record() -> Result<(), BenchmarkError> {
-		let author = author::<T>();
+		let (patient, author) = actors::<T>();
 		let last = T::MaxVersions::get() - 1;
-		let id = record_with::<T>(&author, last)?;
+		let id = record_with::<T>(&patient, &author, last)?;
+		let colleague: T::AccountId = account("colleague", last, 0);
+		T::BenchmarkHelper::colleague(&author, &colleague);
+		fund::<T>(&colleague);
 		#[extrinsic_call]
-		_(
-			RawOrigin::Signed(author),
-			id,
-			Purpose::Treat,
-			digest(last),
-			Some(longest_locator::<T>()),
-		);
+		_(RawOrigin::Signed(colleague), id, Purpose::Treat, digest(last), longest_locator());
 		assert_eq!(Records::<T>::get(id).map(|r| r.current), Some(last));
 		Ok(())
 	}
 
 	#[benchmark]
 	fn log_access() -> Result<(), BenchmarkError> {
-		let author = author::<T>();
-		let id = record_with::<T>(&author, 1)?;
+		let (patient, author) = actors::<T>();
+		let id = record_with::<T>(&patient, &author, 1)?;
 		#[extrinsic_call]
 		_(RawOrigin::Signed(author), id, Purpose::Treat);
 		Ok(())
 	}
 
+	/// The patient erases a record of `v` versions, each by a distinct author whose deposit is
+	/// released.
 	#[benchmark]
 	fn erase_record(v: Linear<1, { T::MaxVersions::get() }>) -> Result<(), BenchmarkError> {
-		let author = author::<T>();
-		let id = record_with::<T>(&author, v)?;
+		let (patient, author) = actors::<T>();
+		let id = record_with::<T>(&patient, &author, v)?;
 		#[extrinsic_call]
-		_(RawOrigin::Signed(author), id);
-		assert!(Records::<T>::get(id).is_some_and(|r| r.erased_at.is_some()));
+		_(RawOrigin::Signed(patient.clone()), id);
+		assert!(Records::<T>::get(id).is_none());
+		assert_eq!(Tombstones::<T>::get(id).map(|t| t.current), Some(v - 1));
+		assert_eq!(RecordCount::<T>::get(&patient), 0);
 		Ok(())
 	}
 

@@ -1,42 +1,55 @@
 //! # Records pallet
 //!
 //! Hospitals keep medical records in their own systems; this pallet keeps their fingerprints,
-//! their version history, and the trail of who read them. No health data is stored: a record is
-//! a patient account, a data category, a FHIR resource type name, and per version a salted
-//! digest (see [`consent_primitives::Digest`]) with an optional opaque locator.
+//! their version history, and the trail of who read them. No health data and no free text is
+//! stored: a record is a patient account, a data category, a FHIR R5 resource type
+//! ([`FhirResourceType`]), and per version a salted digest (see [`consent_primitives::Digest`])
+//! with an optional hashed or sealed [`Locator`].
 //!
 //! ## Calls
 //! - [`Pallet::anchor_record`]: an author with *Write* access (the patient, their delegate, or a
-//!   practitioner whose consent or emergency session covers the category) anchors version 0;
-//! - [`Pallet::amend_record`]: an author with *Write* access on that record adds a version that
-//!   supersedes the current one; nothing is overwritten;
+//!   practitioner whose consent covers the category, or whose emergency session covers it for an
+//!   emergency purpose) anchors version 0. Emergency anchors count against the session's bound;
+//! - [`Pallet::amend_record`]: the patient (or delegate), or a practitioner of the organization
+//!   of the record's author, with *Write* access on that record, adds a version that supersedes
+//!   the current one; nothing is overwritten;
 //! - [`Pallet::log_access`]: an accessor logs a read; the call makes the access decision
 //!   ([`consent_primitives::AccessControl`]) for the record's category and the record itself and
 //!   records the outcome: [`Event::ReadLogged`] if permitted, [`Event::ReadDenied`] if not. A
 //!   denied attempt is not an error: the call succeeds in recording it;
-//! - [`Pallet::erase_record`]: the patient tombstones a record (GDPR Art. 17): metadata and
-//!   locators are removed and deposits released, the digest chain stays, and the record takes no
-//!   more versions or reads.
+//! - [`Pallet::erase_record`]: the patient erases a record (GDPR Art. 17): the record, its
+//!   versions (authors, organizations, locators) and the patient's index entry go, every
+//!   author's deposit is released, and only the digest chain stays, with a [`Tombstone`] the
+//!   patient pays for once (a burnt deposit for what stays for ever).
 //!
 //! Queries (runtime API `RecordsApi`, RPC `records_verify`, `records_history`, `records_of`):
 //! [`Pallet::verify`], [`Pallet::history`], [`Pallet::records_of`].
 //!
+//! ## Bounds against griefing
+//! A patient has at most `MaxRecordsPerPatient` live records (erasing frees a slot), of which an
+//! author other than the patient holds at most `MaxRecordsPerAuthor`; a record has at most
+//! `MaxVersions` versions, of which one author adds at most `MaxVersionsPerAuthor`. Every
+//! version is paid for by its author's deposit.
+//!
 //! ## Storage
-//! - [`Records`]: id → [`Record`]; [`Versions`]: (id, version) → [`Version`];
-//! - [`DigestIndex`]: (id, digest) → version, so verification reads one entry;
-//! - [`PatientRecords`]: (patient, position) → id, with [`RecordCount`], for paged listing;
+//! - [`Records`]: id → [`Record`]; [`Versions`]: (id, version) → [`Version`], live records only;
+//! - [`DigestIndex`]: (id, digest) → version, so verification reads one entry; kept on erasure;
+//! - [`Tombstones`]: id → [`Tombstone`], erased records;
+//! - [`PatientRecords`]: (patient, id) → anchoring order, with [`RecordCount`], live records;
+//! - [`AuthorRecords`]: (patient, author) → live records of the patient by that author;
+//! - [`AuthorVersions`]: (id, author) → versions of a live record by that author;
 //! - [`NextNonce`]: feeds record ids. An id is `blake2_256(domain, nonce, author, parent hash)`:
 //!   unique, and not derivable from anything about the patient.
 //!
 //! ## Invariants
-//! - versions `0..=current` of a record exist and none beyond; each supersedes the one before, so
-//!   the chain from `current` back to 0 is acyclic and complete;
-//! - [`DigestIndex`] holds exactly the digests of the versions, and a digest appears at most once
-//!   in a record's history;
-//! - a live record's versions each hold their author's deposit; an erased record holds none and
-//!   keeps no metadata or locator;
-//! - [`RecordCount`] equals the patient's [`PatientRecords`] entries, at most
-//!   `MaxRecordsPerPatient` (erased records keep their place);
+//! - versions `0..=current` of a live record exist and none beyond; each supersedes the one
+//!   before, so the chain from `current` back to 0 is acyclic and complete; each holds its
+//!   author's deposit;
+//! - [`DigestIndex`] holds exactly the digests of the versions of live and erased records, and a
+//!   digest appears at most once in a record's history;
+//! - an erased record has a tombstone and no record, version, author count or index entry;
+//! - [`RecordCount`], [`AuthorRecords`] and [`AuthorVersions`] equal what they count and stay
+//!   within their bounds;
 //! - a failed call changes nothing.
 
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -59,8 +72,8 @@ pub use weights::WeightInfo;
 
 use alloc::vec::Vec;
 use consent_primitives::{
-	AccessControl, Action, CredentialInspect, DataCategory, Decision, Digest, Moment, Purpose,
-	RecordId, RecordView, Verification, VersionIndex, VersionView,
+	AccessControl, Action, CredentialInspect, DataCategory, Decision, Digest, Moment, PermitReason,
+	Purpose, RecordId, RecordView, Verification, VersionIndex, VersionView,
 };
 use frame_support::traits::{Consideration, Footprint, Get, Time};
 
@@ -74,7 +87,7 @@ pub mod pallet {
 	use frame_system::pallet_prelude::*;
 
 	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -83,13 +96,7 @@ pub mod pallet {
 	/// A stored record.
 	pub type RecordOf<T> = Record<<T as frame_system::Config>::AccountId>;
 	/// A stored version.
-	pub type VersionOf<T> = Version<
-		<T as frame_system::Config>::AccountId,
-		<T as Config>::Deposit,
-		<T as Config>::MaxLocatorLen,
-	>;
-	/// An opaque locator.
-	pub type LocatorOf<T> = BoundedVec<u8, <T as Config>::MaxLocatorLen>;
+	pub type VersionOf<T> = Version<<T as frame_system::Config>::AccountId, <T as Config>::Deposit>;
 
 	/// Configuration of the records pallet.
 	#[pallet::config]
@@ -101,7 +108,8 @@ pub mod pallet {
 		type RuntimeHoldReason: From<HoldReason>;
 		/// The currency deposits are held in (inspected by `try_state`).
 		type Currency: fungible::InspectHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
-		/// The deposit an author pays for every version they anchor, priced by its footprint.
+		/// The deposit an author pays for every version they anchor, priced by its footprint;
+		/// also what the patient pays (burnt) for an erased record's tombstone.
 		type Deposit: Consideration<Self::AccountId, Footprint>
 			+ Clone
 			+ PartialEq
@@ -118,12 +126,16 @@ pub mod pallet {
 		/// The most versions one record may have.
 		#[pallet::constant]
 		type MaxVersions: Get<u32>;
-		/// The most records (erased ones included) one patient may have.
+		/// The most versions of one record one author other than the patient may add.
+		#[pallet::constant]
+		type MaxVersionsPerAuthor: Get<u32>;
+		/// The most live records one patient may have.
 		#[pallet::constant]
 		type MaxRecordsPerPatient: Get<u32>;
-		/// The longest locator, in bytes.
+		/// The most live records of one patient that one author other than the patient may
+		/// have anchored.
 		#[pallet::constant]
-		type MaxLocatorLen: Get<u32>;
+		type MaxRecordsPerAuthor: Get<u32>;
 		/// Weights of this pallet's calls, generated by its benchmarks.
 		type WeightInfo: WeightInfo;
 		/// Sets up what the benchmarks need from the other pallets.
@@ -134,33 +146,54 @@ pub mod pallet {
 	/// Why this pallet holds funds.
 	#[pallet::composite_enum]
 	pub enum HoldReason {
-		/// The deposit for a stored record version.
+		/// The deposit for a stored record version (and for a tombstone, until it is burnt).
 		RecordDeposit,
 	}
 
-	/// Anchored records.
+	/// Live records.
 	#[pallet::storage]
 	pub type Records<T: Config> = StorageMap<_, Identity, RecordId, RecordOf<T>>;
 
-	/// Every version of every record.
+	/// Every version of every live record.
 	#[pallet::storage]
 	pub type Versions<T: Config> =
 		StorageDoubleMap<_, Identity, RecordId, Twox64Concat, VersionIndex, VersionOf<T>>;
 
-	/// Which version of a record a digest was anchored as.
+	/// Which version of a record (live or erased) a digest was anchored as.
 	#[pallet::storage]
 	pub type DigestIndex<T: Config> =
 		StorageDoubleMap<_, Identity, RecordId, Blake2_128Concat, Digest, VersionIndex>;
 
-	/// A patient's records, by the position they were anchored in.
+	/// Erased records: what stays of them.
+	#[pallet::storage]
+	pub type Tombstones<T: Config> = StorageMap<_, Identity, RecordId, Tombstone>;
+
+	/// A patient's live records, with their anchoring order.
 	#[pallet::storage]
 	pub type PatientRecords<T: Config> =
-		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, u32, RecordId>;
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Identity, RecordId, u64>;
 
-	/// How many records a patient has.
+	/// How many live records a patient has.
 	#[pallet::storage]
 	pub type RecordCount<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
+	/// How many live records of a patient (first key) an author other than the patient anchored.
+	#[pallet::storage]
+	pub type AuthorRecords<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Blake2_128Concat,
+		T::AccountId,
+		u32,
+		ValueQuery,
+	>;
+
+	/// How many versions of a live record an author added.
+	#[pallet::storage]
+	pub type AuthorVersions<T: Config> =
+		StorageDoubleMap<_, Identity, RecordId, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
 
 	/// Feeds record ids; bumped by every anchor.
 	#[pallet::storage]
@@ -193,7 +226,7 @@ pub mod pallet {
 			patient: T::AccountId,
 			accessor: T::AccountId,
 			purpose: Purpose,
-			reason: consent_primitives::PermitReason,
+			reason: PermitReason,
 		},
 		/// A read was attempted and denied; the attempt is on record.
 		ReadDenied {
@@ -203,8 +236,7 @@ pub mod pallet {
 			purpose: Purpose,
 			reason: consent_primitives::DenyReason,
 		},
-		/// The patient erased a record: metadata and locators removed, digests kept, deposits
-		/// released.
+		/// The patient erased a record: only its digest chain stays; deposits released.
 		RecordErased { record_id: RecordId, patient: T::AccountId, versions: u32 },
 	}
 
@@ -218,13 +250,18 @@ pub mod pallet {
 		AccessDenied,
 		/// Only the patient (or their delegate) may erase a record.
 		NotPatient,
+		/// Only the patient, their delegate, or a practitioner of the organization of the
+		/// record's author may amend it.
+		NotAuthorsOrganization,
 		/// The record has as many versions as allowed.
 		TooManyVersions,
-		/// The patient has as many records as allowed.
+		/// The caller added as many versions of this record as one author may.
+		TooManyVersionsByAuthor,
+		/// The patient has as many live records as allowed.
 		TooManyRecords,
-		/// Not a FHIR resource type name (an upper-case letter, then letters and digits).
-		InvalidResourceType,
-		/// A locator must be opaque (ciphertext or a hash): not empty, not a plain URL.
+		/// The caller anchored as many live records of this patient as one author may.
+		TooManyRecordsByAuthor,
+		/// A sealed locator needs ciphertext.
 		InvalidLocator,
 		/// The record already has a version with this digest.
 		DuplicateDigest,
@@ -245,11 +282,12 @@ pub mod pallet {
 		/// Anchor a new record: its version 0.
 		///
 		/// Must be _Signed_ by an author with *Write* access to `category` of `patient`'s data for
-		/// `purpose`: the patient (a delegate calls through their consent-management proxy) or a
-		/// practitioner with a consent or an emergency session covering it. `resource_type`: a
-		/// FHIR resource type name; `digest`: the salted commitment to the content; `locator`:
-		/// optional opaque bytes (ciphertext or a hash) telling the author's systems where the
-		/// content is. The author's deposit is held until the record is erased.
+		/// `purpose`: the patient (a delegate calls through their consent-management proxy), a
+		/// practitioner with a consent covering it, or one with an emergency session for an
+		/// emergency purpose (bounded per session). `resource_type`: the FHIR resource type;
+		/// `digest`: the salted commitment to the content; `locator`: optional hashed or sealed
+		/// pointer to the content in the author's systems. The author's deposit is held until
+		/// the record is erased.
 		#[pallet::call_index(0)]
 		#[pallet::weight(
 			T::WeightInfo::anchor_record().saturating_add(T::Access::check_access_weight())
@@ -259,37 +297,54 @@ pub mod pallet {
 			patient: T::AccountId,
 			category: DataCategory,
 			purpose: Purpose,
-			resource_type: ResourceType,
+			resource_type: FhirResourceType,
 			digest: Digest,
-			locator: Option<LocatorOf<T>>,
+			locator: Option<Locator>,
 		) -> DispatchResult {
 			let author = ensure_signed(origin)?;
-			ensure!(is_resource_type(&resource_type), Error::<T>::InvalidResourceType);
-			Self::ensure_opaque(&locator)?;
-			Self::ensure_permitted(&patient, &author, category, purpose, None)?;
+			Self::ensure_well_formed(&locator)?;
+			let reason = Self::ensure_permitted(&patient, &author, category, purpose, None)?;
 			let count = RecordCount::<T>::get(&patient);
 			ensure!(count < T::MaxRecordsPerPatient::get(), Error::<T>::TooManyRecords);
+			let by_author = (author != patient)
+				.then(|| {
+					let n = AuthorRecords::<T>::get(&patient, &author);
+					ensure!(n < T::MaxRecordsPerAuthor::get(), Error::<T>::TooManyRecordsByAuthor);
+					Ok::<_, DispatchError>(n)
+				})
+				.transpose()?;
+			if let PermitReason::Emergency(session) = reason {
+				T::Access::note_emergency_write(session)?;
+			}
 			let nonce = NextNonce::<T>::get();
 			let next_nonce = nonce.checked_add(1).ok_or(Error::<T>::Overflow)?;
 			let record_id = Self::derive_id(nonce, &author);
 			let now = T::Time::now();
-			let version = Self::new_version(&author, digest, None, locator, now, true)?;
-			let organization = version.organization;
+			let organization = Self::organization_of(&author, now);
+			let version =
+				Self::new_version(&author, organization, digest, None, locator, now, true)?;
 
 			Versions::<T>::insert(record_id, 0, version);
 			DigestIndex::<T>::insert(record_id, digest, 0);
+			if author != patient {
+				AuthorVersions::<T>::insert(record_id, &author, 1);
+			}
 			Records::<T>::insert(
 				record_id,
 				Record {
 					patient: patient.clone(),
-					meta: Some(RecordMeta { category, resource_type }),
+					meta: RecordMeta { category, resource_type },
 					current: 0,
 					created_at: now,
-					erased_at: None,
+					organization,
+					seq: nonce,
 				},
 			);
-			PatientRecords::<T>::insert(&patient, count, record_id);
+			PatientRecords::<T>::insert(&patient, record_id, nonce);
 			RecordCount::<T>::insert(&patient, count.saturating_add(1));
+			if let Some(n) = by_author {
+				AuthorRecords::<T>::insert(&patient, &author, n.saturating_add(1));
+			}
 			NextNonce::<T>::put(next_nonce);
 			Self::deposit_event(Event::RecordAnchored {
 				record_id,
@@ -304,9 +359,11 @@ pub mod pallet {
 
 		/// Add a version that supersedes the record's current one.
 		///
-		/// Must be _Signed_ by an author with *Write* access to this record for `purpose` (see
-		/// [`Pallet::anchor_record`]; a consent that names records must name this one). `digest`
-		/// must differ from every earlier version's. The author's deposit is held until erasure.
+		/// Must be _Signed_ by the patient (a delegate calls through their consent-management
+		/// proxy) or by a practitioner of the organization of the record's author, with *Write*
+		/// access to this record for `purpose` (a consent that names records must name this
+		/// one). `digest` must differ from every earlier version's. The author's deposit is held
+		/// until erasure.
 		#[pallet::call_index(1)]
 		#[pallet::weight(
 			T::WeightInfo::amend_record().saturating_add(T::Access::check_access_weight())
@@ -316,32 +373,56 @@ pub mod pallet {
 			record_id: RecordId,
 			purpose: Purpose,
 			digest: Digest,
-			locator: Option<LocatorOf<T>>,
+			locator: Option<Locator>,
 		) -> DispatchResult {
 			let author = ensure_signed(origin)?;
-			Self::ensure_opaque(&locator)?;
-			let mut record = Records::<T>::get(record_id).ok_or(Error::<T>::NotFound)?;
-			let meta = record.meta.as_ref().ok_or(Error::<T>::Erased)?;
-			Self::ensure_permitted(
+			Self::ensure_well_formed(&locator)?;
+			let mut record = Self::live(record_id)?;
+			let reason = Self::ensure_permitted(
 				&record.patient,
 				&author,
-				meta.category,
+				record.meta.category,
 				purpose,
 				Some(record_id),
 			)?;
+			let now = T::Time::now();
+			let organization = Self::organization_of(&author, now);
+			ensure!(
+				matches!(reason, PermitReason::Owner | PermitReason::Delegate)
+					|| (record.organization.is_some() && organization == record.organization),
+				Error::<T>::NotAuthorsOrganization
+			);
 			ensure!(
 				!DigestIndex::<T>::contains_key(record_id, digest),
 				Error::<T>::DuplicateDigest
 			);
 			let index = record.current.checked_add(1).ok_or(Error::<T>::Overflow)?;
 			ensure!(index < T::MaxVersions::get(), Error::<T>::TooManyVersions);
-			let now = T::Time::now();
-			let version =
-				Self::new_version(&author, digest, Some(record.current), locator, now, false)?;
-			let organization = version.organization;
+			let by_author = (author != record.patient)
+				.then(|| {
+					let n = AuthorVersions::<T>::get(record_id, &author);
+					ensure!(
+						n < T::MaxVersionsPerAuthor::get(),
+						Error::<T>::TooManyVersionsByAuthor
+					);
+					Ok::<_, DispatchError>(n)
+				})
+				.transpose()?;
+			let version = Self::new_version(
+				&author,
+				organization,
+				digest,
+				Some(record.current),
+				locator,
+				now,
+				false,
+			)?;
 
 			Versions::<T>::insert(record_id, index, version);
 			DigestIndex::<T>::insert(record_id, digest, index);
+			if let Some(n) = by_author {
+				AuthorVersions::<T>::insert(record_id, &author, n.saturating_add(1));
+			}
 			record.current = index;
 			let patient = record.patient.clone();
 			Records::<T>::insert(record_id, record);
@@ -371,13 +452,12 @@ pub mod pallet {
 			purpose: Purpose,
 		) -> DispatchResult {
 			let accessor = ensure_signed(origin)?;
-			let record = Records::<T>::get(record_id).ok_or(Error::<T>::NotFound)?;
-			let meta = record.meta.ok_or(Error::<T>::Erased)?;
+			let record = Self::live(record_id)?;
 			let patient = record.patient;
 			let decision = T::Access::check_access(
 				&patient,
 				&accessor,
-				meta.category,
+				record.meta.category,
 				Action::Read,
 				purpose,
 				Some(record_id),
@@ -393,9 +473,10 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Erase a record: remove its category, resource type and every locator, release every
-		/// version's deposit to its author, keep the digest chain. The record takes no more
-		/// versions or reads.
+		/// Erase a record: remove it, its versions (authors, organizations, locators) and the
+		/// patient's index entry, release every version's deposit to its author, and keep only
+		/// the digest chain with a [`Tombstone`]. The patient pays for what stays with a deposit
+		/// that is burnt at once (it can never be released, as nothing links it to them).
 		///
 		/// Must be _Signed_ by the patient (a delegate calls through their consent-management
 		/// proxy).
@@ -406,63 +487,92 @@ pub mod pallet {
 			record_id: RecordId,
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			let mut record = Records::<T>::get(record_id).ok_or(Error::<T>::NotFound)?;
+			let record = Self::live(record_id)?;
 			ensure!(record.patient == who, Error::<T>::NotPatient);
-			ensure!(record.erased_at.is_none(), Error::<T>::Erased);
 			let versions = record.current.saturating_add(1);
+			T::Deposit::new(&who, Self::tombstone_footprint(versions))?.burn(&who);
 			for index in 0..versions {
-				let Some(mut version) = Versions::<T>::get(record_id, index) else {
+				let Some(version) = Versions::<T>::take(record_id, index) else {
 					frame_support::defensive!("a version below current is missing");
 					continue;
 				};
-				if let Some(deposit) = version.deposit.take() {
-					deposit.drop(&version.author)?;
+				if index == 0 && version.author != who {
+					AuthorRecords::<T>::mutate_exists(&who, &version.author, |n| {
+						*n = n.and_then(|n| n.checked_sub(1)).filter(|n| *n > 0);
+					});
 				}
-				version.locator = None;
-				Versions::<T>::insert(record_id, index, version);
+				version.deposit.drop(&version.author)?;
 			}
-			record.meta = None;
-			record.erased_at = Some(T::Time::now());
-			Records::<T>::insert(record_id, record);
+			let _ = AuthorVersions::<T>::clear_prefix(record_id, versions, None);
+			PatientRecords::<T>::remove(&who, record_id);
+			RecordCount::<T>::mutate_exists(&who, |n| {
+				*n = n.and_then(|n| n.checked_sub(1)).filter(|n| *n > 0);
+			});
+			Records::<T>::remove(record_id);
+			Tombstones::<T>::insert(
+				record_id,
+				Tombstone { current: record.current, erased_at: T::Time::now() },
+			);
 			Self::deposit_event(Event::RecordErased { record_id, patient: who, versions });
 			Ok(Some(T::WeightInfo::erase_record(versions)).into())
 		}
 	}
 
 	impl<T: Config> Pallet<T> {
-		fn ensure_opaque(locator: &Option<LocatorOf<T>>) -> DispatchResult {
+		/// The live record `record_id`, or why there is none.
+		fn live(record_id: RecordId) -> Result<RecordOf<T>, DispatchError> {
+			Records::<T>::get(record_id).ok_or_else(|| {
+				if Tombstones::<T>::contains_key(record_id) {
+					Error::<T>::Erased.into()
+				} else {
+					Error::<T>::NotFound.into()
+				}
+			})
+		}
+
+		fn ensure_well_formed(locator: &Option<Locator>) -> DispatchResult {
 			ensure!(
-				locator.as_ref().is_none_or(|l| is_opaque_locator(l)),
+				locator.as_ref().is_none_or(Locator::is_well_formed),
 				Error::<T>::InvalidLocator
 			);
 			Ok(())
 		}
 
+		/// The access decision for a write, which must permit; returns why it does.
 		fn ensure_permitted(
 			patient: &T::AccountId,
 			author: &T::AccountId,
 			category: DataCategory,
 			purpose: Purpose,
 			record: Option<RecordId>,
-		) -> DispatchResult {
-			let decision =
-				T::Access::check_access(patient, author, category, Action::Write, purpose, record);
-			ensure!(decision.is_permit(), Error::<T>::AccessDenied);
-			Ok(())
+		) -> Result<PermitReason, DispatchError> {
+			match T::Access::check_access(patient, author, category, Action::Write, purpose, record)
+			{
+				Decision::Permit(reason) => Ok(reason),
+				Decision::Deny(_) => Err(Error::<T>::AccessDenied.into()),
+			}
+		}
+
+		/// The organization of `author`, if they are a credentialed practitioner.
+		fn organization_of(
+			author: &T::AccountId,
+			now: Moment,
+		) -> Option<consent_primitives::OrgId> {
+			T::Credentials::credential(author, now).map(|c| c.organization)
 		}
 
 		/// A version by `author`, with their deposit held (for the record itself too if `first`).
 		fn new_version(
 			author: &T::AccountId,
+			organization: Option<consent_primitives::OrgId>,
 			digest: Digest,
 			supersedes: Option<VersionIndex>,
-			locator: Option<LocatorOf<T>>,
+			locator: Option<Locator>,
 			now: Moment,
 			first: bool,
 		) -> Result<VersionOf<T>, DispatchError> {
 			let footprint = Self::version_footprint(first);
 			let deposit = T::Deposit::new(author, footprint)?;
-			let organization = T::Credentials::credential(author, now).map(|c| c.organization);
 			Ok(Version {
 				digest,
 				author: author.clone(),
@@ -470,20 +580,36 @@ pub mod pallet {
 				anchored_at: now,
 				supersedes,
 				locator,
-				deposit: Some(deposit),
+				deposit,
 			})
 		}
 
-		/// The storage one version takes: itself and its digest entry, and for the first version
-		/// the record and its place in the patient's list as well.
+		/// The storage one version takes: itself, its digest entry and its author's count, and
+		/// for the first version the record, its place in the patient's list and the author's
+		/// record count as well.
 		pub(crate) fn version_footprint(first: bool) -> Footprint {
+			let account = T::AccountId::max_encoded_len();
 			let version = VersionOf::<T>::max_encoded_len()
 				.saturating_add(Digest::max_encoded_len())
-				.saturating_add(VersionIndex::max_encoded_len());
+				.saturating_add(VersionIndex::max_encoded_len())
+				.saturating_add(account.saturating_add(4));
 			let record = RecordOf::<T>::max_encoded_len()
 				.saturating_add(RecordId::max_encoded_len())
-				.saturating_add(T::AccountId::max_encoded_len());
+				.saturating_add(account.saturating_add(8))
+				.saturating_add(account.saturating_mul(2).saturating_add(4));
 			Footprint::from_parts(1, if first { version.saturating_add(record) } else { version })
+		}
+
+		/// What an erased record of `versions` versions keeps: its tombstone and its digests.
+		pub(crate) fn tombstone_footprint(versions: u32) -> Footprint {
+			let digests = (Digest::max_encoded_len() + VersionIndex::max_encoded_len())
+				.saturating_mul(versions as usize);
+			Footprint::from_parts(
+				1,
+				Tombstone::max_encoded_len()
+					.saturating_add(RecordId::max_encoded_len())
+					.saturating_add(digests),
+			)
 		}
 
 		/// A fresh record id: unique by the nonce, and carrying nothing about the patient.
@@ -497,19 +623,25 @@ pub mod pallet {
 }
 
 impl<T: Config> Pallet<T> {
-	/// Whether `digest` is the current version of `record_id`, an older one, or none.
+	/// Whether `digest` is the current version of `record_id`, an older one, or none. An erased
+	/// record still answers: its digest chain stays.
 	pub fn verify(record_id: RecordId, digest: Digest) -> Verification {
-		let Some(record) = Records::<T>::get(record_id) else {
-			return Verification::UnknownRecord;
+		let current = match Records::<T>::get(record_id) {
+			Some(record) => record.current,
+			None => match Tombstones::<T>::get(record_id) {
+				Some(tombstone) => tombstone.current,
+				None => return Verification::UnknownRecord,
+			},
 		};
 		match DigestIndex::<T>::get(record_id, digest) {
-			Some(version) if version == record.current => Verification::Current { version },
-			Some(version) => Verification::Superseded { version, current: record.current },
+			Some(version) if version == current => Verification::Current { version },
+			Some(version) => Verification::Superseded { version, current },
 			None => Verification::NoMatch,
 		}
 	}
 
-	/// Every version of `record_id`, oldest first.
+	/// Every version of the live record `record_id`, oldest first; `None` for an unknown or
+	/// erased record.
 	pub fn history(record_id: RecordId) -> Option<Vec<VersionView<T::AccountId>>> {
 		let record = Records::<T>::get(record_id)?;
 		Some(
@@ -522,32 +654,35 @@ impl<T: Config> Pallet<T> {
 						organization: v.organization,
 						anchored_at: v.anchored_at,
 						supersedes: v.supersedes,
-						locator: v.locator.map(|l| l.into_inner()),
+						locator: v.locator.map(|l| l.to_bytes()),
 					})
 				})
 				.collect(),
 		)
 	}
 
-	/// The patient's records in anchoring order, from position `from`, at most `limit` (and at
-	/// most [`MAX_PAGE`]).
+	/// The patient's live records in anchoring order, from position `from`, at most `limit` (and
+	/// at most [`MAX_PAGE`]).
 	pub fn records_of(
 		patient: &T::AccountId,
 		from: u32,
 		limit: u32,
 	) -> Vec<RecordView<T::AccountId>> {
-		let end = RecordCount::<T>::get(patient).min(from.saturating_add(limit.min(MAX_PAGE)));
-		(from..end)
-			.filter_map(|position| PatientRecords::<T>::get(patient, position))
-			.filter_map(|id| {
+		let mut ids: Vec<(u64, RecordId)> =
+			PatientRecords::<T>::iter_prefix(patient).map(|(id, seq)| (seq, id)).collect();
+		ids.sort_unstable();
+		ids.into_iter()
+			.skip(from as usize)
+			.take(limit.min(MAX_PAGE) as usize)
+			.filter_map(|(_, id)| {
 				Records::<T>::get(id).map(|r| RecordView {
 					id,
 					patient: r.patient,
-					category: r.meta.as_ref().map(|m| m.category),
-					resource_type: r.meta.map(|m| m.resource_type.into_inner()),
+					category: Some(r.meta.category),
+					resource_type: Some(r.meta.resource_type.name().as_bytes().to_vec()),
 					current: r.current,
 					created_at: r.created_at,
-					erased_at: r.erased_at,
+					erased_at: None,
 				})
 			})
 			.collect()
@@ -555,24 +690,30 @@ impl<T: Config> Pallet<T> {
 
 	#[cfg(any(feature = "try-runtime", test))]
 	pub(crate) fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
-		use alloc::collections::BTreeMap;
+		use alloc::collections::{BTreeMap, BTreeSet};
 		use frame_support::{ensure, traits::fungible::InspectHold};
 		use sp_runtime::traits::Zero;
 
 		let mut per_patient = BTreeMap::<T::AccountId, u32>::new();
-		let mut payers = BTreeMap::<T::AccountId, ()>::new();
+		let mut per_author = BTreeMap::<(T::AccountId, T::AccountId), u32>::new();
+		let mut payers = BTreeSet::<T::AccountId>::new();
 		let mut version_count = 0usize;
+		let mut digest_count = 0usize;
 		for (id, record) in Records::<T>::iter() {
 			*per_patient.entry(record.patient.clone()).or_default() += 1;
-			let erased = record.erased_at.is_some();
-			ensure!(erased == record.meta.is_none(), "erasure and metadata disagree");
+			ensure!(!Tombstones::<T>::contains_key(id), "a live record has a tombstone");
 			ensure!(record.current < T::MaxVersions::get(), "too many versions");
+			ensure!(
+				PatientRecords::<T>::get(&record.patient, id) == Some(record.seq),
+				"a live record is not in its patient's index"
+			);
 			ensure!(
 				!Versions::<T>::contains_key(id, record.current.saturating_add(1)),
 				"a version beyond current"
 			);
 			// Walk the chain back from current: strictly decreasing, so acyclic, and complete.
 			let mut walked = 0u32;
+			let mut by_author = BTreeMap::<T::AccountId, u32>::new();
 			let mut at = Some(record.current);
 			while let Some(index) = at {
 				let version = Versions::<T>::get(id, index).ok_or("a version is missing")?;
@@ -582,41 +723,81 @@ impl<T: Config> Pallet<T> {
 				);
 				ensure!(version.supersedes.is_none_or(|p| p < index), "chain not decreasing");
 				ensure!(version.supersedes.is_some() || index == 0, "chain ends before version 0");
-				if erased {
+				if index == 0 {
 					ensure!(
-						version.deposit.is_none() && version.locator.is_none(),
-						"erased version keeps a deposit or locator"
+						version.organization == record.organization,
+						"record organization is not its author's"
 					);
-				} else {
-					ensure!(version.deposit.is_some(), "live version without a deposit");
-					payers.insert(version.author.clone(), ());
+					if version.author != record.patient {
+						*per_author
+							.entry((record.patient.clone(), version.author.clone()))
+							.or_default() += 1;
+					}
 				}
+				if version.author != record.patient {
+					*by_author.entry(version.author.clone()).or_default() += 1;
+				}
+				payers.insert(version.author);
 				walked += 1;
 				at = version.supersedes;
 			}
 			ensure!(walked == record.current + 1, "chain skips versions");
+			for (author, n) in &by_author {
+				ensure!(AuthorVersions::<T>::get(id, author) == *n, "author version count");
+				ensure!(*n <= T::MaxVersionsPerAuthor::get(), "too many versions by an author");
+			}
+			ensure!(
+				AuthorVersions::<T>::iter_prefix(id).count() == by_author.len(),
+				"orphan author version counts"
+			);
 			version_count += walked as usize;
+			digest_count += walked as usize;
+		}
+		for (id, tombstone) in Tombstones::<T>::iter() {
+			ensure!(Versions::<T>::iter_prefix(id).next().is_none(), "an erased record's version");
+			ensure!(
+				AuthorVersions::<T>::iter_prefix(id).next().is_none(),
+				"an erased record's author count"
+			);
+			let mut indices: Vec<_> = DigestIndex::<T>::iter_prefix(id).map(|(_, v)| v).collect();
+			indices.sort_unstable();
+			ensure!(
+				indices == (0..=tombstone.current).collect::<Vec<_>>(),
+				"an erased record's digest chain is incomplete"
+			);
+			digest_count += indices.len();
 		}
 		ensure!(Versions::<T>::iter().count() == version_count, "orphan versions");
-		ensure!(DigestIndex::<T>::iter().count() == version_count, "orphan digest entries");
+		ensure!(DigestIndex::<T>::iter().count() == digest_count, "orphan digest entries");
+		ensure!(
+			AuthorVersions::<T>::iter().count()
+				== Records::<T>::iter_keys()
+					.map(|id| AuthorVersions::<T>::iter_prefix(id).count())
+					.sum::<usize>(),
+			"author version counts of unknown records"
+		);
 		for (patient, count) in RecordCount::<T>::iter() {
 			ensure!(per_patient.get(&patient) == Some(&count), "record count disagrees");
 			ensure!(count <= T::MaxRecordsPerPatient::get(), "too many records");
-			for position in 0..count {
-				let id = PatientRecords::<T>::get(&patient, position)
-					.ok_or("a patient's record position is empty")?;
-				ensure!(
-					Records::<T>::get(id).is_some_and(|r| r.patient == patient),
-					"patient index names another patient's record"
-				);
-			}
 		}
+		ensure!(
+			RecordCount::<T>::iter().count() == per_patient.len(),
+			"a patient's records are not counted"
+		);
 		ensure!(
 			PatientRecords::<T>::iter().count() == per_patient.values().sum::<u32>() as usize,
 			"orphan patient index entries"
 		);
+		for ((patient, author), n) in AuthorRecords::<T>::iter().map(|(p, a, n)| ((p, a), n)) {
+			ensure!(per_author.get(&(patient, author)) == Some(&n), "author record count");
+			ensure!(n <= T::MaxRecordsPerAuthor::get(), "too many records by an author");
+		}
+		ensure!(
+			AuthorRecords::<T>::iter().count() == per_author.len(),
+			"an author's records are not counted"
+		);
 		let reason: T::RuntimeHoldReason = HoldReason::RecordDeposit.into();
-		for payer in payers.keys() {
+		for payer in &payers {
 			ensure!(
 				!T::Currency::balance_on_hold(&reason, payer).is_zero(),
 				"version without a held deposit"

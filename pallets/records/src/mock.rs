@@ -69,6 +69,7 @@ impl pallet_registry::Config for Test {
 
 thread_local! {
 	static SESSIONS: RefCell<Vec<(u64, u64, SessionId)>> = const { RefCell::new(Vec::new()) };
+	static WRITES: RefCell<Vec<SessionId>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Emergency sessions as the tests open them: (patient, accessor, session), every category.
@@ -77,6 +78,11 @@ pub struct MockEmergency;
 impl MockEmergency {
 	pub fn open(patient: u64, accessor: u64, session: SessionId) {
 		SESSIONS.with(|s| s.borrow_mut().push((patient, accessor, session)));
+	}
+
+	/// The sessions whose writes were noted, in order.
+	pub fn writes() -> Vec<SessionId> {
+		WRITES.with(|w| w.borrow().clone())
 	}
 }
 
@@ -89,6 +95,18 @@ impl EmergencyAccess<u64> for MockEmergency {
 	) -> Option<SessionId> {
 		SESSIONS.with(|s| {
 			s.borrow().iter().find(|(p, a, _)| p == patient && a == accessor).map(|(.., id)| *id)
+		})
+	}
+
+	/// A session takes one write.
+	fn note_write(session: SessionId) -> sp_runtime::DispatchResult {
+		WRITES.with(|w| {
+			let mut w = w.borrow_mut();
+			if w.contains(&session) {
+				return Err(sp_runtime::DispatchError::Other("too many writes"));
+			}
+			w.push(session);
+			Ok(())
 		})
 	}
 }
@@ -129,6 +147,7 @@ impl pallet_consent::Config for Test {
 	type MaxPendingPerPatient = ConstU32<4>;
 	type MaxPendingPerRequester = ConstU32<4>;
 	type RequestTtl = ConstU64<1_000>;
+	type AllowEmergencyOptOut = frame_support::traits::ConstBool<true>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = BenchmarkHelper;
@@ -143,8 +162,9 @@ impl pallet_records::Config for Test {
 	type Access = Consent;
 	type Credentials = Registry;
 	type MaxVersions = ConstU32<4>;
+	type MaxVersionsPerAuthor = ConstU32<2>;
 	type MaxRecordsPerPatient = ConstU32<3>;
-	type MaxLocatorLen = ConstU32<32>;
+	type MaxRecordsPerAuthor = ConstU32<2>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = BenchmarkHelper;
@@ -161,32 +181,51 @@ pub const OTHER_PATIENT: u64 = 3;
 pub const DOCTOR: u64 = 10;
 pub const NURSE: u64 = 11;
 pub const LAPSED: u64 = 12;
+/// A physician of another organization.
+pub const OUTSIDER: u64 = 13;
 pub const ADMIN: u64 = 20;
+pub const CLINIC_ADMIN: u64 = 21;
 pub const STRANGER: u64 = 99;
 pub const POOR: u64 = 50;
 /// The organization every practitioner belongs to.
 pub const HOSPITAL: OrgId = 0;
+/// Another organization.
+pub const CLINIC: OrgId = 1;
 
 pub fn new_test_ext() -> sp_io::TestExternalities {
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 	pallet_balances::GenesisConfig::<Test> {
-		balances: [PATIENT, GUARDIAN, OTHER_PATIENT, DOCTOR, NURSE, LAPSED, ADMIN, STRANGER]
-			.iter()
-			.map(|who| (*who, 1_000_000))
-			.chain([(POOR, 20)])
-			.collect(),
+		balances: [
+			PATIENT,
+			GUARDIAN,
+			OTHER_PATIENT,
+			DOCTOR,
+			NURSE,
+			LAPSED,
+			OUTSIDER,
+			ADMIN,
+			STRANGER,
+		]
+		.iter()
+		.map(|who| (*who, 1_000_000))
+		.chain([(POOR, 20)])
+		.collect(),
 		..Default::default()
 	}
 	.assimilate_storage(&mut storage)
 	.unwrap();
 	let physician = RoleSet::from(Role::Physician).bits();
 	pallet_registry::GenesisConfig::<Test> {
-		organizations: vec![(H256::repeat_byte(1), vec![ADMIN])],
+		organizations: vec![
+			(H256::repeat_byte(1), vec![ADMIN]),
+			(H256::repeat_byte(2), vec![CLINIC_ADMIN]),
+		],
 		practitioners: vec![
 			(DOCTOR, HOSPITAL, physician, LICENCE_EXPIRY, false),
 			(NURSE, HOSPITAL, RoleSet::from(Role::Nurse).bits(), LICENCE_EXPIRY, false),
 			(LAPSED, HOSPITAL, physician, NOW - 1, false),
 			(POOR, HOSPITAL, physician, LICENCE_EXPIRY, false),
+			(OUTSIDER, CLINIC, physician, LICENCE_EXPIRY, false),
 		],
 	}
 	.assimilate_storage(&mut storage)
@@ -221,5 +260,30 @@ impl consent_primitives::BenchmarkHelper<u64> for BenchmarkHelper {
 			.organization;
 		Registry::do_register(organization, *who, RoleSet::all(), Moment::MAX, H256::zero(), false)
 			.expect("benchmark colleague registered");
+	}
+	fn emergency_session(patient: &u64, who: &u64) {
+		MockEmergency::open(*patient, *who, 0);
+	}
+	fn consent_to_organization(patient: &u64, of: &u64) {
+		use consent_primitives::{ActionSet, CategorySet, CredentialInspect, PurposeSet};
+		let organization = <Registry as CredentialInspect<u64>>::credential(of, 0)
+			.expect("benchmark practitioner registered")
+			.organization;
+		let _ = <Balances as frame_support::traits::fungible::Mutate<u64>>::set_balance(
+			patient, 1_000_000,
+		);
+		Consent::grant_consent(
+			RuntimeOrigin::signed(*patient),
+			consent_primitives::Grantee::Organization(organization),
+			pallet_consent::Scope {
+				categories: CategorySet::all(),
+				actions: ActionSet::all(),
+				purposes: PurposeSet::all(),
+			},
+			Default::default(),
+			None,
+			None,
+		)
+		.expect("benchmark consent granted");
 	}
 }

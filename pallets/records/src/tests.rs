@@ -2,10 +2,11 @@
 //! matrix against the real consent decision, erasure, and a property test of verification.
 
 use crate::{
-	mock::*, DigestIndex, Error, Event, HoldReason, PatientRecords, RecordCount,
-	Records as StoredRecords, ResourceType, Versions,
+	mock::*, AuthorRecords, AuthorVersions, DigestIndex, Error, Event, FhirResourceType,
+	HoldReason, Locator, PatientRecords, RecordCount, Records as StoredRecords, Tombstone,
+	Tombstones, Versions,
 };
-use codec::Encode;
+use codec::{Decode, Encode};
 use consent_primitives::{
 	Action as A, ActionSet, DataCategory as C, DenyReason, Digest, DigestAlgorithm, Grantee,
 	PermitReason, Purpose as P, RecordId, Verification,
@@ -29,12 +30,25 @@ fn digest(n: u8) -> Digest {
 	Digest { algorithm: DigestAlgorithm::Sha256, hash: H256::repeat_byte(n) }
 }
 
-fn observation() -> ResourceType {
-	BoundedVec::truncate_from(b"Observation".to_vec())
+fn observation() -> FhirResourceType {
+	FhirResourceType::Observation
 }
 
-fn locator(bytes: &[u8]) -> Option<BoundedVec<u8, frame_support::traits::ConstU32<32>>> {
-	Some(BoundedVec::truncate_from(bytes.to_vec()))
+/// A sealed locator with `bytes` as its ciphertext.
+fn locator(bytes: &[u8]) -> Option<Locator> {
+	Some(Locator::Sealed {
+		nonce: [7; 12],
+		ciphertext: BoundedVec::truncate_from(bytes.to_vec()),
+		tag: [9; 16],
+	})
+}
+
+/// The newest live record of the patient.
+fn newest() -> RecordId {
+	PatientRecords::<Test>::iter_prefix(PATIENT)
+		.max_by_key(|(_, seq)| *seq)
+		.map(|(id, _)| id)
+		.expect("the patient has a record")
 }
 
 fn held(who: u64) -> u64 {
@@ -43,7 +57,7 @@ fn held(who: u64) -> u64 {
 
 /// The patient grants `who` a consent on lab results for treatment.
 fn grant(who: u64, actions: &[A], records: Vec<RecordId>) -> u64 {
-	let id = pallet_consent::NextConsentId::<Test>::get();
+	let id = pallet_consent::Pallet::<Test>::next_consent_id(&PATIENT);
 	assert_ok!(Consent::grant_consent(
 		RuntimeOrigin::signed(PATIENT),
 		Grantee::Practitioner(who),
@@ -69,8 +83,7 @@ fn anchor_as(author: u64, n: u8) -> Result<RecordId, sp_runtime::DispatchError> 
 		digest(n),
 		locator(b"\x8f\x02ciphertext"),
 	)?;
-	let position = RecordCount::<Test>::get(PATIENT) - 1;
-	Ok(PatientRecords::<Test>::get(PATIENT, position).expect("just anchored"))
+	Ok(newest())
 }
 
 fn anchor(author: u64, n: u8) -> RecordId {
@@ -93,7 +106,8 @@ fn the_patient_anchors_a_record_and_pays_its_deposit() {
 		assert_eq!(stored.patient, PATIENT);
 		assert_eq!(stored.current, 0);
 		assert_eq!(stored.created_at, NOW);
-		assert_eq!(stored.meta.unwrap().category, C::LabResults);
+		assert_eq!(stored.meta.category, C::LabResults);
+		assert_eq!(stored.organization, None);
 		let version = Versions::<Test>::get(record, 0).unwrap();
 		assert_eq!(
 			(version.author, version.organization, version.supersedes),
@@ -171,7 +185,7 @@ fn a_practitioner_with_a_write_consent_anchors_and_amends() {
 		assert_eq!(history.len(), 2);
 		assert_eq!(history[1].supersedes, Some(0));
 		assert_eq!(history[0].digest, digest(1), "the first version is never overwritten");
-		assert_eq!(history[1].locator.as_deref(), Some(&b"\x01\x02"[..]));
+		assert_eq!(history[1].locator, locator(b"\x01\x02").map(|l| l.encode()));
 	});
 }
 
@@ -228,31 +242,62 @@ fn anchoring_is_refused_to_everyone_without_write_access() {
 #[test]
 fn anchoring_refuses_bad_input() {
 	test(|| {
-		let with = |resource: &[u8], loc: Option<&[u8]>, author: u64| {
+		let with = |resource: FhirResourceType, loc: Option<Locator>, author: u64| {
 			Records::anchor_record(
 				RuntimeOrigin::signed(author),
 				PATIENT,
 				C::LabResults,
 				P::Treat,
-				BoundedVec::truncate_from(resource.to_vec()),
+				resource,
 				digest(1),
-				loc.and_then(locator),
+				loc,
 			)
 		};
-		for bad in [&b""[..], b"observation", b"Obs-ervation", b"Observation "] {
-			assert_noop!(with(bad, None, PATIENT), Error::<Test>::InvalidResourceType);
-		}
-		for bad in [&b""[..], b"https://ehr.example/patient/123", b"s3+tls://bucket/key"] {
-			assert_noop!(with(b"Observation", Some(bad), PATIENT), Error::<Test>::InvalidLocator);
-		}
+		assert_noop!(with(observation(), locator(b""), PATIENT), Error::<Test>::InvalidLocator);
 		// A credentialed author who cannot pay the deposit.
 		grant(POOR, &[A::Write], vec![]);
-		assert_noop!(with(b"Observation", None, POOR), TokenError::FundsUnavailable);
-		assert_ok!(with(b"DiagnosticReport", Some(b"\xde\xad\xbe\xef"), PATIENT));
-		assert_ok!(with(b"Observation", None, PATIENT));
-		assert_ok!(with(b"Immunization", None, PATIENT));
-		assert_noop!(with(b"Observation", None, PATIENT), Error::<Test>::TooManyRecords);
+		assert_noop!(with(observation(), None, POOR), TokenError::FundsUnavailable);
+		assert_ok!(with(
+			FhirResourceType::DiagnosticReport,
+			Some(Locator::Hash([0xde; 32])),
+			PATIENT
+		));
+		assert_ok!(with(observation(), locator(b"\xde\xad\xbe\xef"), PATIENT));
+		assert_ok!(with(FhirResourceType::Immunization, None, PATIENT));
+		assert_noop!(with(observation(), None, PATIENT), Error::<Test>::TooManyRecords);
 	});
+}
+
+#[test]
+fn the_resource_type_is_a_closed_list_and_the_locator_a_fixed_format() {
+	let all = FhirResourceType::ALL;
+	let names: Vec<_> = all.iter().map(|t| t.name()).collect();
+	let mut sorted = names.clone();
+	sorted.sort_unstable();
+	sorted.dedup();
+	assert_eq!(names, sorted, "alphabetical and distinct, so encodings are stable");
+	for (index, t) in all.iter().enumerate() {
+		assert_eq!(t.encode(), vec![index as u8]);
+		assert_eq!(FhirResourceType::from_name(t.name().as_bytes()), Some(*t));
+	}
+	for free_text in [&b"observation"[..], b"Observation ", b"", b"Patient: Jane Doe, HIV+"] {
+		assert_eq!(FhirResourceType::from_name(free_text), None);
+	}
+	assert!(FhirResourceType::decode(&mut &[all.len() as u8][..]).is_err());
+	// A locator is a hash or a sealed value: any other shape does not decode.
+	let url = b"https://ehr.example/patient/123".to_vec();
+	assert!(Locator::decode(&mut &url[..]).is_err());
+	let too_long = Locator::Sealed {
+		nonce: [0; 12],
+		ciphertext: BoundedVec::truncate_from(vec![1; 200]),
+		tag: [0; 16],
+	};
+	match too_long {
+		Locator::Sealed { ciphertext, .. } => {
+			assert_eq!(ciphertext.len() as u32, crate::MAX_SEALED_LOCATOR_LEN)
+		},
+		Locator::Hash(_) => unreachable!(),
+	}
 }
 
 #[test]
@@ -274,7 +319,7 @@ fn amending_refuses_bad_input_and_every_author_without_write_access() {
 				record,
 				P::Treat,
 				digest(2),
-				locator(b"http://x")
+				locator(b"")
 			),
 			Error::<Test>::InvalidLocator
 		);
@@ -293,8 +338,10 @@ fn amending_refuses_bad_input_and_every_author_without_write_access() {
 #[test]
 fn a_consent_that_names_records_permits_only_those_records() {
 	test(|| {
-		let named = anchor(PATIENT, 1);
-		let other = anchor(PATIENT, 2);
+		// Records a colleague anchored, so the doctor's organization may amend them.
+		grant(NURSE, &[A::Write], vec![]);
+		let named = anchor(NURSE, 1);
+		let other = anchor(NURSE, 2);
 		let consent = grant(DOCTOR, &[A::Read, A::Write], vec![named]);
 		assert_ok!(amend(DOCTOR, named, 3));
 		assert_noop!(amend(DOCTOR, other, 4), Error::<Test>::AccessDenied);
@@ -374,7 +421,7 @@ fn every_read_is_logged_with_its_decision_and_denials_are_not_silent() {
 }
 
 #[test]
-fn the_patient_erases_a_record_keeping_its_digest_chain() {
+fn the_patient_erases_a_record_keeping_only_its_digest_chain() {
 	test(|| {
 		grant(DOCTOR, &[A::Write], vec![]);
 		let record = anchor(DOCTOR, 1);
@@ -399,6 +446,8 @@ fn the_patient_erases_a_record_keeping_its_digest_chain() {
 			Error::<Test>::NotFound
 		);
 
+		let issuance = Balances::total_issuance();
+		let free = Balances::free_balance(PATIENT) + held(PATIENT);
 		let post = Records::erase_record(RuntimeOrigin::signed(PATIENT), record).unwrap();
 		assert_eq!(
 			post.actual_weight,
@@ -409,17 +458,34 @@ fn the_patient_erases_a_record_keeping_its_digest_chain() {
 			Event::RecordErased { record_id: record, patient: PATIENT, versions: 2 }.into(),
 		);
 		assert_eq!((held(DOCTOR), held(PATIENT)), (0, 0), "every deposit released");
-		let stored = StoredRecords::<Test>::get(record).unwrap();
-		assert_eq!((stored.meta, stored.erased_at), (None, Some(NOW)));
-		let history = Records::history(record).unwrap();
-		assert_eq!(
-			history.iter().map(|v| v.digest).collect::<Vec<_>>(),
-			vec![digest(1), digest(2)]
-		);
-		assert!(history.iter().all(|v| v.locator.is_none()));
+		// The tombstone is paid for: a deposit priced like any other, burnt.
+		let fee = 10 + Records::tombstone_footprint(2).size;
+		assert_eq!(Balances::free_balance(PATIENT), free - fee);
+		assert_eq!(Balances::total_issuance(), issuance - fee);
+
+		// Unlinkable: no record, version, author, organization, locator or index entry stays.
+		assert_eq!(StoredRecords::<Test>::get(record), None);
+		assert_eq!(Versions::<Test>::iter_prefix(record).count(), 0);
+		assert_eq!(AuthorVersions::<Test>::iter_prefix(record).count(), 0);
+		assert_eq!(AuthorRecords::<Test>::get(PATIENT, DOCTOR), 0);
+		assert_eq!(PatientRecords::<Test>::iter_prefix(PATIENT).count(), 0);
+		assert_eq!(RecordCount::<Test>::get(PATIENT), 0);
+		assert!(Records::records_of(&PATIENT, 0, 10).is_empty());
+		assert_eq!(Records::history(record), None);
+		let tombstone = Tombstones::<Test>::get(record).unwrap();
+		assert_eq!(tombstone, Tombstone { current: 1, erased_at: NOW });
+		let raw = tombstone.encode();
+		for who in [PATIENT, DOCTOR] {
+			let id = who.encode();
+			assert!(!raw.windows(id.len()).any(|w| w == id), "the tombstone names nobody");
+		}
+		// The digest chain keeps answering.
 		assert_eq!(Records::verify(record, digest(2)), Verification::Current { version: 1 });
-		let view = &Records::records_of(&PATIENT, 0, 10)[0];
-		assert_eq!((view.category, view.resource_type.clone()), (None, None));
+		assert_eq!(
+			Records::verify(record, digest(1)),
+			Verification::Superseded { version: 0, current: 1 }
+		);
+		assert_eq!(Records::verify(record, digest(3)), Verification::NoMatch);
 
 		assert_noop!(
 			Records::erase_record(RuntimeOrigin::signed(PATIENT), record),
@@ -430,6 +496,133 @@ fn the_patient_erases_a_record_keeping_its_digest_chain() {
 			Records::log_access(RuntimeOrigin::signed(DOCTOR), record, P::Treat),
 			Error::<Test>::Erased
 		);
+	});
+}
+
+#[test]
+fn erasing_frees_a_slot_and_anchor_amend_erase_loops_are_paid_for() {
+	test(|| {
+		let records: Vec<_> = (1..=3).map(|n| anchor(PATIENT, n)).collect();
+		assert_noop!(anchor_as(PATIENT, 4), Error::<Test>::TooManyRecords);
+		assert_ok!(Records::erase_record(RuntimeOrigin::signed(PATIENT), records[1]));
+		let fourth = anchor(PATIENT, 4);
+		assert_eq!(RecordCount::<Test>::get(PATIENT), 3);
+		let listed: Vec<_> =
+			Records::records_of(&PATIENT, 0, 10).into_iter().map(|r| r.id).collect();
+		assert_eq!(listed, vec![records[0], records[2], fourth], "anchoring order, erased gone");
+
+		// Every round of anchor → amend → erase costs the patient what stays, for ever.
+		assert_ok!(Records::erase_record(RuntimeOrigin::signed(PATIENT), fourth));
+		let fee = 10 + Records::tombstone_footprint(2).size;
+		for round in 0..5u8 {
+			let before = Balances::free_balance(PATIENT);
+			let record = anchor(PATIENT, 10 + round);
+			assert_ok!(amend(PATIENT, record, 50 + round));
+			assert_ok!(Records::erase_record(RuntimeOrigin::signed(PATIENT), record));
+			assert_eq!(Balances::free_balance(PATIENT), before - fee, "round {round}");
+		}
+		assert_eq!(Tombstones::<Test>::iter().count(), 7);
+	});
+}
+
+#[test]
+fn one_author_cannot_fill_a_patients_capacity() {
+	test(|| {
+		grant(DOCTOR, &[A::Write], vec![]);
+		let first = anchor(DOCTOR, 1);
+		anchor(DOCTOR, 2);
+		assert_eq!(AuthorRecords::<Test>::get(PATIENT, DOCTOR), 2);
+		assert_noop!(anchor_as(DOCTOR, 3), Error::<Test>::TooManyRecordsByAuthor);
+		// The patient still has room of their own.
+		anchor(PATIENT, 3);
+		// Erasing one of the author's records frees one of their slots, and a patient slot.
+		assert_ok!(Records::erase_record(RuntimeOrigin::signed(PATIENT), first));
+		assert_eq!(AuthorRecords::<Test>::get(PATIENT, DOCTOR), 1);
+		anchor(DOCTOR, 4);
+	});
+}
+
+#[test]
+fn one_author_cannot_fill_a_records_version_chain() {
+	test(|| {
+		grant(DOCTOR, &[A::Write], vec![]);
+		grant(NURSE, &[A::Write], vec![]);
+		let record = anchor(DOCTOR, 1);
+		assert_ok!(amend(DOCTOR, record, 2));
+		assert_eq!(AuthorVersions::<Test>::get(record, DOCTOR), 2);
+		assert_noop!(amend(DOCTOR, record, 3), Error::<Test>::TooManyVersionsByAuthor);
+		assert_ok!(amend(NURSE, record, 3));
+		assert_ok!(amend(PATIENT, record, 4));
+		assert_noop!(amend(NURSE, record, 5), Error::<Test>::TooManyVersions);
+	});
+}
+
+#[test]
+fn amending_is_for_the_authors_organization_or_the_patient() {
+	test(|| {
+		grant(DOCTOR, &[A::Write], vec![]);
+		grant(NURSE, &[A::Write], vec![]);
+		grant(OUTSIDER, &[A::Write], vec![]);
+		let by_doctor = anchor(DOCTOR, 1);
+		assert_eq!(StoredRecords::<Test>::get(by_doctor).unwrap().organization, Some(HOSPITAL));
+		// Write access alone is not enough: another organization's practitioner is refused.
+		assert_noop!(amend(OUTSIDER, by_doctor, 2), Error::<Test>::NotAuthorsOrganization);
+		// A colleague of the author, the patient and the delegate may.
+		assert_ok!(amend(NURSE, by_doctor, 2));
+		assert_ok!(amend(PATIENT, by_doctor, 3));
+		assert_ok!(amend(GUARDIAN, by_doctor, 4));
+
+		// A record the patient anchored belongs to no organization: only they (and their
+		// delegate) amend it, whatever consents say.
+		let by_patient = anchor(PATIENT, 5);
+		for practitioner in [DOCTOR, NURSE, OUTSIDER] {
+			assert_noop!(amend(practitioner, by_patient, 6), Error::<Test>::NotAuthorsOrganization);
+		}
+		assert_ok!(amend(GUARDIAN, by_patient, 6));
+		// The outsider's own record is theirs to amend, not the hospital's.
+		let by_outsider = anchor(OUTSIDER, 7);
+		assert_noop!(amend(DOCTOR, by_outsider, 8), Error::<Test>::NotAuthorsOrganization);
+		assert_ok!(amend(OUTSIDER, by_outsider, 8));
+	});
+}
+
+#[test]
+fn an_emergency_session_anchors_only_new_emergency_records_within_its_bound() {
+	test(|| {
+		MockEmergency::open(PATIENT, NURSE, 7);
+		let emergency = |n: u8, purpose: P| {
+			Records::anchor_record(
+				RuntimeOrigin::signed(NURSE),
+				PATIENT,
+				C::Allergies,
+				purpose,
+				FhirResourceType::AllergyIntolerance,
+				digest(n),
+				None,
+			)
+		};
+		// Not for an ordinary purpose.
+		assert_noop!(emergency(1, P::Treat), Error::<Test>::AccessDenied);
+		assert_ok!(emergency(1, P::EmergencyTreat));
+		assert_eq!(MockEmergency::writes(), vec![7], "the session's write is counted");
+		let record = newest();
+		// Never an amend, not even of its own record.
+		assert_noop!(
+			Records::amend_record(
+				RuntimeOrigin::signed(NURSE),
+				record,
+				P::EmergencyTreat,
+				digest(2),
+				None
+			),
+			Error::<Test>::AccessDenied
+		);
+		// The session's bound (one write in the mock) refuses the next, and changes nothing.
+		assert_noop!(
+			emergency(3, P::BreakTheGlass),
+			sp_runtime::DispatchError::Other("too many writes")
+		);
+		assert_eq!(MockEmergency::writes(), vec![7]);
 	});
 }
 
@@ -470,6 +663,7 @@ fn a_patients_records_are_listed_in_pages() {
 		let first = &Records::records_of(&PATIENT, 0, 1)[0];
 		assert_eq!(first.category, Some(C::LabResults));
 		assert_eq!(first.resource_type.as_deref(), Some(&b"Observation"[..]));
+		assert_eq!(first.erased_at, None);
 	});
 }
 

@@ -180,5 +180,17 @@ mod benchmarks {
 		Ok(())
 	}
 
+	#[benchmark]
+	fn lift_break_glass_bar() -> Result<(), BenchmarkError> {
+		let who: T::AccountId = account("barred", 0, 0);
+		BreakGlassBarred::<T>::insert(&who, ());
+		let origin =
+			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, who.clone());
+		assert!(!BreakGlassBarred::<T>::contains_key(&who));
+		Ok(())
+	}
+
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
 }

@@ -95,6 +95,13 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Practitioners<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, Practitioner>;
 
+	/// Accounts whose break-glass privilege was withdrawn after an *Unjustified* verdict. No
+	/// organization admin may grant them the privilege again (not their own organization's, not
+	/// another's after a move) until the governance origin lifts the bar
+	/// ([`Pallet::lift_break_glass_bar`]). Kept across revocation and re-registration.
+	#[pallet::storage]
+	pub type BreakGlassBarred<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, ()>;
+
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
@@ -126,6 +133,11 @@ pub mod pallet {
 		PractitionerReinstated { practitioner: T::AccountId },
 		/// A practitioner's credential was revoked and removed.
 		PractitionerRevoked { practitioner: T::AccountId, organization: OrgId },
+		/// After an unjustified emergency session, the account may not hold the break-glass
+		/// privilege until governance lifts the bar.
+		BreakGlassBarred { practitioner: T::AccountId },
+		/// Governance lifted the bar: an admin may grant the privilege again.
+		BreakGlassBarLifted { practitioner: T::AccountId },
 	}
 
 	#[pallet::error]
@@ -160,6 +172,11 @@ pub mod pallet {
 		NotSuspended,
 		/// The privilege already has this value.
 		Unchanged,
+		/// The practitioner's break-glass privilege was withdrawn after an unjustified emergency
+		/// session; only governance can lift the bar.
+		PrivilegeBarred,
+		/// The account is not barred from the break-glass privilege.
+		NotBarred,
 		/// No organization id is left.
 		Overflow,
 	}
@@ -360,6 +377,10 @@ pub mod pallet {
 			allowed: bool,
 		) -> DispatchResult {
 			let admin = ensure_signed(origin)?;
+			ensure!(
+				!(allowed && BreakGlassBarred::<T>::contains_key(&practitioner)),
+				Error::<T>::PrivilegeBarred
+			);
 			Self::mutate_as_admin(&admin, &practitioner, |p| {
 				ensure!(p.break_glass != allowed, Error::<T>::Unchanged);
 				p.break_glass = allowed;
@@ -430,6 +451,23 @@ pub mod pallet {
 			Self::deposit_event(Event::PractitionerRevoked { practitioner, organization });
 			Ok(())
 		}
+
+		/// Lift the bar an *Unjustified* verdict put on an account's break-glass privilege. It
+		/// does not grant the privilege: an admin of the practitioner's organization may then.
+		///
+		/// The origin must be [`Config::GovernanceOrigin`].
+		#[pallet::call_index(11)]
+		#[pallet::weight(T::WeightInfo::lift_break_glass_bar())]
+		pub fn lift_break_glass_bar(
+			origin: OriginFor<T>,
+			practitioner: T::AccountId,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			ensure!(BreakGlassBarred::<T>::contains_key(&practitioner), Error::<T>::NotBarred);
+			BreakGlassBarred::<T>::remove(&practitioner);
+			Self::deposit_event(Event::BreakGlassBarLifted { practitioner });
+			Ok(())
+		}
 	}
 
 	impl<T: Config> Pallet<T> {
@@ -475,6 +513,10 @@ pub mod pallet {
 			ensure!(
 				!Practitioners::<T>::contains_key(&practitioner),
 				Error::<T>::AlreadyRegistered
+			);
+			ensure!(
+				!(break_glass && BreakGlassBarred::<T>::contains_key(&practitioner)),
+				Error::<T>::PrivilegeBarred
 			);
 			ensure!(
 				org.practitioners < T::MaxPractitionersPerOrg::get(),
@@ -569,16 +611,25 @@ impl<T: Config> consent_primitives::CredentialInspect<T::AccountId> for Pallet<T
 }
 
 impl<T: Config> consent_primitives::CredentialManage<T::AccountId> for Pallet<T> {
+	/// Withdraw the privilege (if the account is still credentialed) and bar the account from
+	/// it until governance lifts the bar: an admin of the same organization cannot undo an
+	/// *Unjustified* verdict alone.
 	fn withdraw_break_glass(who: &T::AccountId) -> sp_runtime::DispatchResult {
-		Practitioners::<T>::try_mutate(who, |credential| {
-			let credential = credential.as_mut().ok_or(Error::<T>::PractitionerNotFound)?;
-			credential.break_glass = false;
-			Ok::<_, sp_runtime::DispatchError>(())
-		})?;
-		Self::deposit_event(Event::BreakGlassPrivilegeChanged {
-			practitioner: who.clone(),
-			allowed: false,
+		let withdrawn = Practitioners::<T>::mutate(who, |credential| match credential {
+			Some(c) if c.break_glass => {
+				c.break_glass = false;
+				true
+			},
+			_ => false,
 		});
+		BreakGlassBarred::<T>::insert(who, ());
+		if withdrawn {
+			Self::deposit_event(Event::BreakGlassPrivilegeChanged {
+				practitioner: who.clone(),
+				allowed: false,
+			});
+		}
+		Self::deposit_event(Event::BreakGlassBarred { practitioner: who.clone() });
 		Ok(())
 	}
 }

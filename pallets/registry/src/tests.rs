@@ -377,7 +377,28 @@ fn break_glass_privilege_is_granted_and_withdrawn_by_admins() {
 		// The trait other pallets use (after an unjustified emergency session).
 		assert_ok!(<Registry as CredentialManage<u64>>::withdraw_break_glass(&DOCTOR));
 		assert!(!Registry::credential(&DOCTOR, NOW).unwrap().break_glass);
-		assert!(<Registry as CredentialManage<u64>>::withdraw_break_glass(&STRANGER).is_err());
+		// Withdrawn after an unjustified session, the privilege is barred: the organization's
+		// admin cannot restore it until governance lifts the bar.
+		assert_noop!(
+			Registry::set_break_glass(RuntimeOrigin::signed(ADMIN), DOCTOR, true),
+			Error::<Test>::PrivilegeBarred
+		);
+		for who in [ADMIN, DOCTOR, OTHER_ADMIN, STRANGER] {
+			assert_noop!(
+				Registry::lift_break_glass_bar(RuntimeOrigin::signed(who), DOCTOR),
+				BadOrigin
+			);
+		}
+		assert_noop!(
+			Registry::lift_break_glass_bar(RuntimeOrigin::root(), ADMIN),
+			Error::<Test>::NotBarred
+		);
+		assert_ok!(Registry::lift_break_glass_bar(RuntimeOrigin::root(), DOCTOR));
+		System::assert_last_event(Event::BreakGlassBarLifted { practitioner: DOCTOR }.into());
+		assert_ok!(Registry::set_break_glass(RuntimeOrigin::signed(ADMIN), DOCTOR, true));
+		// A bar on someone not (yet) registered still holds when they are.
+		assert_ok!(<Registry as CredentialManage<u64>>::withdraw_break_glass(&STRANGER));
+		assert!(crate::BreakGlassBarred::<Test>::contains_key(STRANGER));
 	});
 }
 

@@ -41,6 +41,9 @@ parameter_types! {
 	pub const ItemDepositPerByte: crate::Balance = deposit(0, 1);
 	/// Unanswered access requests lapse after seven days.
 	pub const RequestTtl: Moment = 7 * 24 * 60 * 60 * 1000;
+	/// Patients may opt out of emergency access: by the break-glass opt-out, or by a deny rule
+	/// that names ETREAT or BTG. One constant, so the two pallets cannot disagree.
+	pub const AllowEmergencyOptOut: bool = true;
 }
 
 parameter_types! {
@@ -62,9 +65,13 @@ impl pallet_records::Config for Runtime {
 	type Access = crate::Consent;
 	type Credentials = Registry;
 	type MaxVersions = ConstU32<64>;
+	/// A quarter of a record's history: an author can amend often, never fill the chain alone.
+	type MaxVersionsPerAuthor = ConstU32<16>;
+	/// Live records; erasing frees a slot.
 	type MaxRecordsPerPatient = ConstU32<100_000>;
-	/// Room for an AES-GCM-sealed object key or a multihash, not for a document.
-	type MaxLocatorLen = ConstU32<256>;
+	/// One practitioner (or one emergency session's author) anchors at most 1% of a patient's
+	/// capacity.
+	type MaxRecordsPerAuthor = ConstU32<1_000>;
 	type WeightInfo = pallet_records::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = ConsentBenchmarkHelper;
@@ -101,15 +108,15 @@ impl pallet_break_glass::Config for Runtime {
 	type MaxDuration = ConstU64<{ 12 * HOUR }>;
 	type ReviewWindow = ConstU64<{ 72 * HOUR }>;
 	type ContestWindow = ConstU64<{ 30 * 24 * HOUR }>;
-	type MaxConcurrentPerPatient = ConstU32<3>;
-	type MaxSessionsPerPatient = ConstU32<32>;
+	type MaxConcurrentPerPatient = ConstU32<8>;
+	type MaxWritesPerSession = ConstU32<16>;
 	type MaxSessionsPerWindow = ConstU32<10>;
 	type RateWindow = ConstU64<{ 24 * HOUR }>;
 	/// Mental health, substance use, sexual and reproductive health and genomics stay closed
 	/// even in an emergency (42 CFR Part 2 and its kin); a consent is needed for them.
 	type AllowSensitive = ConstBool<false>;
 	/// A patient may record an advance refusal of emergency access.
-	type AllowOptOut = ConstBool<true>;
+	type AllowOptOut = AllowEmergencyOptOut;
 	type MaxContacts = ConstU32<4>;
 	type WeightInfo = pallet_break_glass::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
@@ -137,6 +144,7 @@ impl pallet_consent::Config for Runtime {
 	type MaxPendingPerPatient = ConstU32<32>;
 	type MaxPendingPerRequester = ConstU32<256>;
 	type RequestTtl = RequestTtl;
+	type AllowEmergencyOptOut = AllowEmergencyOptOut;
 	type WeightInfo = pallet_consent::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = ConsentBenchmarkHelper;
@@ -184,5 +192,41 @@ impl consent_primitives::BenchmarkHelper<AccountId> for ConsentBenchmarkHelper {
 			false,
 		)
 		.expect("benchmark colleague registered");
+	}
+
+	fn emergency_session(patient: &AccountId, who: &AccountId) {
+		use frame_support::traits::fungible::Mutate;
+		let _ = Balances::set_balance(who, BreakGlassBond::get().saturating_mul(1_000));
+		crate::BreakGlass::break_glass(
+			crate::RuntimeOrigin::signed(who.clone()),
+			patient.clone(),
+			consent_primitives::Purpose::EmergencyTreat,
+			consent_primitives::EmergencyReason::Unconscious,
+			sp_core::H256::repeat_byte(0xee),
+			None,
+		)
+		.expect("benchmark emergency session opened");
+	}
+
+	fn consent_to_organization(patient: &AccountId, of: &AccountId) {
+		use consent_primitives::{ActionSet, CategorySet, CredentialInspect, PurposeSet};
+		use frame_support::traits::fungible::Mutate;
+		let organization = <Registry as CredentialInspect<AccountId>>::credential(of, 0)
+			.expect("benchmark practitioner registered")
+			.organization;
+		let _ = Balances::set_balance(patient, ItemDepositBase::get().saturating_mul(1_000));
+		crate::Consent::grant_consent(
+			crate::RuntimeOrigin::signed(patient.clone()),
+			consent_primitives::Grantee::Organization(organization),
+			pallet_consent::Scope {
+				categories: CategorySet::all(),
+				actions: ActionSet::all(),
+				purposes: PurposeSet::all(),
+			},
+			Default::default(),
+			None,
+			None,
+		)
+		.expect("benchmark consent granted");
 	}
 }

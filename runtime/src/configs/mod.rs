@@ -57,6 +57,8 @@ impl frame_system::Config for Runtime {
 	type AccountData = pallet_balances::AccountData<Balance>;
 	type SS58Prefix = SS58Prefix;
 	type MaxConsumers = ConstU32<16>;
+	/// No account claims a peer id: the council authorizes nodes.
+	type BaseCallFilter = consortium::ConsortiumCallFilter;
 }
 
 impl pallet_aura::Config for Runtime {
