@@ -98,6 +98,9 @@ test('a session serves only emergency reads and new records, a patient deny rule
   await submit(api, api.tx.registry.registerPractitioner(0, medic.address, physician, licenceExpiry,
     `0x${'00'.repeat(32)}`, true), alice);
 
+  // The development preset's sessions last 30 s; this test needs a few blocks more.
+  await submit(api, api.tx.sudo.sudo(api.tx.breakGlass.setSessionDuration(10 * 60_000)), alice);
+
   const labResults = 1 << 6; // CategorySet bit of LabResults
   const etreat = 1 << 1; // PurposeSet bit of EmergencyTreat
   await submit(api, api.tx.consent.addDenyRule(null, labResults, etreat), eve);
