@@ -10,7 +10,7 @@
 // Usage: node bench/bench.mjs --n 12000 [--sizes 1,100,10000] [--samples 2000]
 //          [--weights DIR] [--json FILE]
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { startDevNode, sleep } from '../lib/node.mjs';
+import { startDevNode, sleep, rpc } from '../lib/node.mjs';
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => {
   if (a.startsWith('--')) acc.push([a.slice(2), all[i + 1] && !all[i + 1].startsWith('--') ? all[i + 1] : 'true']);
@@ -24,7 +24,6 @@ const PER_PATIENT = 90; // three grantee keys, 30 consents each: under MaxConsen
 const UNIT = 10n ** 12n;
 
 const progress = (msg) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
-const rpc = (api, method, params) => api._rpcCore.provider.send(method, params);
 
 /** Peak and current resident memory of `pid` (kB), and a reset of the peak. */
 function memory(pid) {

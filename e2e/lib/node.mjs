@@ -75,6 +75,19 @@ export async function startDevNode({ extraArgs = [] } = {}) {
   }
 }
 
+/** The WebSocket provider each client of `startDevNode` was made with. */
+const providers = new WeakMap();
+
+/**
+ * Call one of the node's own RPC methods (`consent_*`, `records_*`, `breakGlass_*`) on the
+ * provider `api` was made with, and return the JSON the node answered, as a gateway would read it.
+ */
+export function rpc(api, method, params) {
+  const provider = providers.get(api);
+  if (!provider) throw new Error('rpc(): not a client made by startDevNode');
+  return provider.send(method, params);
+}
+
 async function connect(url, child, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -83,7 +96,9 @@ async function connect(url, child, timeoutMs = 60_000) {
     try {
       await provider.connect();
       await waitFor(() => provider.isConnected, 2_000);
-      return await ApiPromise.create({ provider, throwOnConnect: true, noInitWarn: true });
+      const api = await ApiPromise.create({ provider, throwOnConnect: true, noInitWarn: true });
+      providers.set(api, provider);
+      return api;
     } catch {
       await provider.disconnect().catch(() => {});
       await sleep(500);

@@ -4,7 +4,7 @@
 // patient, and the clinician loses the privilege.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDevNode, submitInBlock as submit, eventsOf, sleep } from '../lib/node.mjs';
+import { startDevNode, submitInBlock as submit, eventsOf, sleep, rpc } from '../lib/node.mjs';
 
 let node;
 let dave; // patient
@@ -12,7 +12,6 @@ let bob; // physician with the break-glass privilege (genesis)
 let charlie; // nurse without the privilege (genesis)
 let ferdie; // auditor at Bob's organization (genesis)
 
-const rpc = (api, method, params) => api._rpcCore.provider.send(method, params);
 const emergencyRead = (api, patient, accessor) =>
   rpc(api, 'consent_checkAccess', [patient, accessor, 'LabResults', 'Read', 'EmergencyTreat', null, null]);
 const reserved = async (api, who) => (await api.query.system.account(who)).data.reserved.toBigInt();

@@ -2,7 +2,7 @@
 // patient revokes; a guardian acts through a consent-management proxy and nothing else.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDevNode, submitFinalized, eventsOf } from '../lib/node.mjs';
+import { startDevNode, submitFinalized, eventsOf, rpc } from '../lib/node.mjs';
 
 let node;
 let dave; // patient
@@ -17,7 +17,7 @@ const labsReadTreat = () => ({
 });
 
 async function checkAccess(api, patient, accessor, category = 'LabResults', purpose = 'Treat') {
-  return (await api._rpcCore.provider.send('consent_checkAccess', [patient, accessor, category, 'Read', purpose, null, null]));
+  return (await rpc(api, 'consent_checkAccess', [patient, accessor, category, 'Read', purpose, null, null]));
 }
 
 before(async () => {
@@ -44,11 +44,11 @@ test('a patient grants a consent, consent_checkAccess permits, the patient revok
   // The consent is Bob's, not every clinician's, and only for what it names.
   assert.deepEqual(await checkAccess(api, dave.address, ferdie.address), { Deny: 'NoConsent' });
   assert.deepEqual(await checkAccess(api, dave.address, bob.address, 'MentalHealth'), { Deny: 'NoConsent' });
-  const view = await api._rpcCore.provider.send('consent_consentsOf', [dave.address, null]);
+  const view = await rpc(api, 'consent_consentsOf', [dave.address, null]);
   assert.equal(view.length, 1);
   assert.equal(view[0].id, consentId);
   assert.equal(view[0].active, true);
-  const version = await api._rpcCore.provider.send('consent_version', [dave.address, null]);
+  const version = await rpc(api, 'consent_version', [dave.address, null]);
   assert.ok(version >= 1);
 
   const held = (await api.query.system.account(dave.address)).data.reserved.toBigInt();

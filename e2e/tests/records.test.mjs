@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { hexToString, u8aToHex } from '@polkadot/util';
-import { startDevNode, submitInBlock as submit, eventsOf } from '../lib/node.mjs';
+import { startDevNode, submitInBlock as submit, eventsOf, rpc } from '../lib/node.mjs';
 
 let node;
 let dave; // patient
@@ -20,7 +20,6 @@ function commitment(content) {
   return { algorithm: 'Sha256', hash: `0x${hash.toString('hex')}` };
 }
 
-const rpc = (api, method, params) => api._rpcCore.provider.send(method, params);
 
 /** A locator sealed with an AEAD cipher by the hospital's system (here: random bytes). */
 const sealed = () => ({
