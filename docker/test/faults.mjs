@@ -118,6 +118,8 @@ async function connectApi() {
 // The load: grants to the four organizations' roles, round robin over six patients, one every
 // 400 ms through Alice's node, immortal (an era's birth block could be on a fork that loses) and
 // with explicit nonces. Each is followed to finalization.
+const NON_SENSITIVE = ['Demographics', 'Allergies', 'Medications', 'Conditions', 'Procedures',
+  'Immunizations', 'LabResults', 'Imaging', 'VitalSigns', 'ClinicalNotes', 'Billing'];
 const ROLES = ['Physician', 'Nurse', 'Pharmacist', 'Researcher', 'Auditor', 'Technician', 'Paramedic', 'Billing'];
 async function load(patients) {
   const nonces = await Promise.all(patients.map(async (p) => (await api.rpc.system.accountNextIndex(p.address)).toNumber()));
@@ -125,7 +127,7 @@ async function load(patients) {
     const who = i % patients.length;
     const k = Math.floor(i / patients.length);
     const grantee = { Role: { organization: k % 4, role: ROLES[Math.floor(k / 4) % 8] } };
-    const tx = api.tx.consent.grantConsent(grantee, { categories: 1 << (i % 11), actions: 1, purposes: 1 }, [], null, null);
+    const tx = api.tx.consent.grantConsent(grantee, { categories: [NON_SENSITIVE[i % NON_SENSITIVE.length]], actions: ['Read'], purposes: ['TREAT'] }, [], null, null);
     const entry = { patient: who, phase, finalized: false, failed: null, hash: null };
     grants.push(entry);
     tx.signAndSend(patients[who], { nonce: nonces[who]++, era: 0 }, ({ status, dispatchError }) => {
@@ -201,11 +203,13 @@ async function main() {
   await docker('stop', '-t', '30', ids.dave); down.add('dave');
   say(`dave stopped (${secs(t)})`);
   const up3 = ['alice', 'bob', 'charlie'];
+  // Three finalized blocks past the stop, however slow the (shared, loaded) machine makes the slots:
+  // a fixed 30 s window saw only two blocks authored on a busy CI run.
   let a = await heights('alice');
-  await sleep(30_000);
+  const goesOn = await until('finality with three of four', async () => (await heights('alice')).finalized >= a.finalized + 3, 150_000, 3_000);
   let b = await heights('alice');
-  say(`one stopped: alice best #${a.best} -> #${b.best}, finalized #${a.finalized} -> #${b.finalized}`);
-  check(b.finalized >= a.finalized + 3, 'one validator stopped: finality continues');
+  say(`one stopped: alice best #${a.best} -> #${b.best}, finalized #${a.finalized} -> #${b.finalized} (in ${secs(t)})`);
+  check(goesOn && b.finalized >= a.finalized + 3, 'one validator stopped: finality continues');
 
   // --- two stopped: 2 of 4 voters, no finality; Alice and Bob keep authoring in their slots.
   phase = 'charlie and dave stopped';

@@ -10,7 +10,7 @@
 // Usage: node bench/bench.mjs --n 12000 [--sizes 1,100,10000] [--samples 2000]
 //          [--weights DIR] [--json FILE]
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { startDevNode, sleep, rpc } from '../lib/node.mjs';
+import { startDevNode, sleep, rpc, NON_SENSITIVE } from '../lib/node.mjs';
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => {
   if (a.startsWith('--')) acc.push([a.slice(2), all[i + 1] && !all[i + 1].startsWith('--') ? all[i + 1] : 'true']);
@@ -156,7 +156,7 @@ async function setupBatch(api, signer, txs) {
   }
 }
 
-const scope = (category) => ({ categories: 1 << category, actions: 1, purposes: 1 });
+const scope = (category) => ({ categories: [NON_SENSITIVE[category % NON_SENSITIVE.length]], actions: ['Read'], purposes: ['TREAT'] });
 
 function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -164,7 +164,7 @@ function percentile(sorted, p) {
 
 /** p50/p95/p99 (ms) of consent_checkAccess for `patient` as seen by `accessor`. */
 async function latency(api, patient, accessor) {
-  const params = [patient, accessor, 'LabResults', 'Read', 'Treat', null, null];
+  const params = [patient, accessor, 'LabResults', 'Read', 'TREAT', null, null];
   for (let i = 0; i < 50; i++) await rpc(api, 'consent_checkAccess', params); // warm up
   const times = [];
   for (let i = 0; i < SAMPLES; i++) {
@@ -269,7 +269,7 @@ async function main() {
       const others = Array.from({ length: Math.ceil((size - 1) / 32) }, (_, i) => keyring.addFromUri(`//bench/practitioner/${size}/${i}`));
       await setupBatch(api, alice, [
         api.tx.balances.transferKeepAlive(patient.address, 10_000n * UNIT),
-        ...others.map((p) => api.tx.registry.registerPractitioner(0, p.address, 1, 4_102_444_800_000, `0x${'00'.repeat(32)}`, false)),
+        ...others.map((p) => api.tx.registry.registerPractitioner(0, p.address, ['Physician'], 4_102_444_800_000, `0x${'00'.repeat(32)}`, false)),
       ]);
       const calls = [[patient, api.tx.consent.grantConsent({ Practitioner: bob.address }, scope(6), [], null, null)]];
       for (let i = 0; i < size - 1; i++) {
@@ -331,6 +331,10 @@ function print(r) {
     ...r.latency.map((l) => `| ${l.consents} | ${f(l.p50, 3)} | ${f(l.p95, 3)} | ${f(l.p99, 3)} | ${JSON.stringify(l.decision)} |`),
     '',
   ];
+  const wCount = w('pallet_enrolment', 'count_free_call');
+  if (wGrant && wCount) {
+    lines.push(`grant_consent weight: paid by the patient ${f(wGrant.refTimeUs)} µs ref_time plus the fee; free for an enrolled patient ${f(wGrant.refTimeUs + wCount.refTimeUs)} µs (+ ${f(wCount.refTimeUs)} µs for the free-call count: ${wCount.reads} reads, ${wCount.writes} write), no fee`, '');
+  }
   if (r.weights.length) {
     lines.push('| generated weight (worst case) | compute µs | reads | writes | ref_time µs (ParityDB) |', '| --- | ---: | ---: | ---: | ---: |');
     for (const x of r.weights.sort((a, b) => a.pallet.localeCompare(b.pallet) || a.call.localeCompare(b.call))) {

@@ -122,11 +122,11 @@ async function waitFor(cond, timeoutMs) {
  * `{ until: 'inBlock' }`, included in the best chain), with the events of the extrinsic. Rejects
  * with the decoded module error if the extrinsic failed.
  */
-export function submitFinalized(api, tx, signer, { timeoutMs = 90_000, until = 'finalized' } = {}) {
+export function submitFinalized(api, tx, signer, { timeoutMs = 90_000, until = 'finalized', nonce } = {}) {
   return new Promise((resolve, reject) => {
     let unsub = () => {};
     const timer = setTimeout(() => { unsub(); reject(new Error('not finalized in time')); }, timeoutMs);
-    tx.signAndSend(signer, ({ status, events, dispatchError }) => {
+    tx.signAndSend(signer, nonce === undefined ? {} : { nonce }, ({ status, events, dispatchError }) => {
       const done = until === 'inBlock' ? status.isInBlock : status.isFinalized;
       if (!done) return;
       clearTimeout(timer);
@@ -152,3 +152,7 @@ export function eventsOf(events, section, method) {
 
 /** Sign, submit and wait for inclusion in the best chain (see `submitFinalized`). */
 export const submitInBlock = (api, tx, signer, opts = {}) => submitFinalized(api, tx, signer, { ...opts, until: 'inBlock' });
+
+/** The data categories that are not sensitive, by name, in the chain's order. */
+export const NON_SENSITIVE = ['Demographics', 'Allergies', 'Medications', 'Conditions', 'Procedures',
+  'Immunizations', 'LabResults', 'Imaging', 'VitalSigns', 'ClinicalNotes', 'Billing'];

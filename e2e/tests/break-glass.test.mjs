@@ -13,7 +13,7 @@ let charlie; // nurse without the privilege (genesis)
 let ferdie; // auditor at Bob's organization (genesis)
 
 const emergencyRead = (api, patient, accessor) =>
-  rpc(api, 'consent_checkAccess', [patient, accessor, 'LabResults', 'Read', 'EmergencyTreat', null, null]);
+  rpc(api, 'consent_checkAccess', [patient, accessor, 'LabResults', 'Read', 'ETREAT', null, null]);
 const reserved = async (api, who) => (await api.query.system.account(who)).data.reserved.toBigInt();
 const free = async (api, who) => (await api.query.system.account(who)).data.free.toBigInt();
 
@@ -30,12 +30,12 @@ test('break the glass, read under the session, expire, review unjustified, slash
   const { api } = node;
   const justification = `0x${'ab'.repeat(32)}`;
   const breakGlass = (patient) =>
-    api.tx.breakGlass.breakGlass(patient, 'EmergencyTreat', 'Unconscious', justification, null);
+    api.tx.breakGlass.breakGlass(patient, 'ETREAT', 'Unconscious', justification, null);
 
   // Dave's own record, anchored before the emergency.
   const digest = { algorithm: 'Sha256', hash: `0x${'11'.repeat(32)}` };
   const { events: anchorEvents } = await submit(api,
-    api.tx.records.anchorRecord(dave.address, 'LabResults', 'PatientRequest', 'Observation', digest, null), dave);
+    api.tx.records.anchorRecord(dave.address, 'LabResults', 'PATRQT', 'Observation', digest, null), dave);
   const recordId = eventsOf(anchorEvents, 'records', 'RecordAnchored')[0].data.recordId.toHex();
 
   assert.deepEqual(await emergencyRead(api, dave.address, bob.address), { Deny: 'NoConsent' });
@@ -52,9 +52,9 @@ test('break the glass, read under the session, expire, review unjustified, slash
 
   assert.deepEqual(await emergencyRead(api, dave.address, bob.address), { Permit: { Emergency: sessionId } });
   assert.deepEqual(
-    await rpc(api, 'consent_checkAccess', [dave.address, bob.address, 'MentalHealth', 'Read', 'EmergencyTreat', null, null]),
+    await rpc(api, 'consent_checkAccess', [dave.address, bob.address, 'MentalHealth', 'Read', 'ETREAT', null, null]),
     { Deny: 'NoConsent' }, 'sensitive categories stay closed');
-  const { events: readEvents } = await submit(api, api.tx.records.logAccess(recordId, 'EmergencyTreat'), bob);
+  const { events: readEvents } = await submit(api, api.tx.records.logAccess(recordId, 'ETREAT'), bob);
   const [read] = eventsOf(readEvents, 'records', 'ReadLogged');
   assert.equal(read.data.reason.asEmergency.toNumber(), sessionId, 'the read is logged under the session');
   const [open] = await rpc(api, 'breakGlass_sessionsOf', [dave.address, null]);
@@ -92,7 +92,7 @@ test('a session serves only emergency reads and new records, a patient deny rule
   // A fresh physician of Dev General Hospital (org 0) with the break-glass privilege.
   const medic = node.keyring.addFromUri(`//Medic${Date.now()}`);
   await submit(api, api.tx.balances.transferKeepAlive(medic.address, 1_000n * 10n ** 12n), alice);
-  const physician = 1 << 0; // RoleSet bit of Physician
+  const physician = ['Physician'];
   const licenceExpiry = Date.now() + 365 * 24 * 3600 * 1000;
   await submit(api, api.tx.registry.registerPractitioner(0, medic.address, physician, licenceExpiry,
     `0x${'00'.repeat(32)}`, true), alice);
@@ -105,39 +105,39 @@ test('a session serves only emergency reads and new records, a patient deny rule
   await submit(api, api.tx.consent.addDenyRule(null, labResults, etreat), eve);
 
   const { events } = await submit(api,
-    api.tx.breakGlass.breakGlass(eve.address, 'EmergencyTreat', 'Unconscious', `0x${'ef'.repeat(32)}`, null), medic);
+    api.tx.breakGlass.breakGlass(eve.address, 'ETREAT', 'Unconscious', `0x${'ef'.repeat(32)}`, null), medic);
   const sessionId = eventsOf(events, 'breakGlass', 'SessionOpened')[0].data.sessionId.toNumber();
   const check = (category, action, purpose) =>
     rpc(api, 'consent_checkAccess', [eve.address, medic.address, category, action, purpose, null, null]);
 
-  assert.deepEqual(await check('Allergies', 'Read', 'EmergencyTreat'), { Permit: { Emergency: sessionId } });
-  assert.deepEqual(await check('Allergies', 'Read', 'BreakTheGlass'), { Permit: { Emergency: sessionId } });
-  assert.deepEqual(await check('Allergies', 'Write', 'EmergencyTreat'), { Permit: { Emergency: sessionId } },
+  assert.deepEqual(await check('Allergies', 'Read', 'ETREAT'), { Permit: { Emergency: sessionId } });
+  assert.deepEqual(await check('Allergies', 'Read', 'BTG'), { Permit: { Emergency: sessionId } });
+  assert.deepEqual(await check('Allergies', 'Write', 'ETREAT'), { Permit: { Emergency: sessionId } },
     'a new record documenting the emergency care');
-  for (const purpose of ['Treat', 'Research', 'Payment']) {
+  for (const purpose of ['TREAT', 'HRESCH', 'HPAYMT']) {
     assert.deepEqual(await check('Allergies', 'Read', purpose), { Deny: 'NoConsent' }, `no ${purpose} under a session`);
   }
   assert.deepEqual(
-    await rpc(api, 'consent_checkAccess', [eve.address, medic.address, 'Allergies', 'Write', 'EmergencyTreat', `0x${'12'.repeat(32)}`, null]),
+    await rpc(api, 'consent_checkAccess', [eve.address, medic.address, 'Allergies', 'Write', 'ETREAT', `0x${'12'.repeat(32)}`, null]),
     { Deny: 'NoConsent' }, 'never an amend of an existing record');
-  const denied = await check('LabResults', 'Read', 'EmergencyTreat');
+  const denied = await check('LabResults', 'Read', 'ETREAT');
   assert.ok(denied.Deny && 'DeniedByRule' in denied.Deny, `the patient's emergency deny rule wins: ${JSON.stringify(denied)}`);
 
   // The medic documents the emergency care in a new record; amending it, or writing for an
   // ordinary purpose, is refused.
   const digest = (byte) => ({ algorithm: 'Sha256', hash: `0x${byte.repeat(32)}` });
   const { events: anchored } = await submit(api, api.tx.records.anchorRecord(eve.address, 'Allergies',
-    'EmergencyTreat', 'AllergyIntolerance', digest('5e'), null), medic);
+    'ETREAT', 'AllergyIntolerance', digest('5e'), null), medic);
   const recordId = eventsOf(anchored, 'records', 'RecordAnchored')[0].data.recordId.toHex();
   await assert.rejects(submit(api,
-    api.tx.records.amendRecord(recordId, 'EmergencyTreat', digest('5f'), null), medic), /records\.AccessDenied/);
-  await assert.rejects(submit(api, api.tx.records.anchorRecord(eve.address, 'Allergies', 'Treat',
+    api.tx.records.amendRecord(recordId, 'ETREAT', digest('5f'), null), medic), /records\.AccessDenied/);
+  await assert.rejects(submit(api, api.tx.records.anchorRecord(eve.address, 'Allergies', 'TREAT',
     'AllergyIntolerance', digest('60'), null), medic), /records\.AccessDenied/);
 
   const { events: endEvents } = await submit(api, api.tx.breakGlass.endSession(sessionId), eve);
   const [ended] = eventsOf(endEvents, 'breakGlass', 'SessionEnded');
   assert.equal(ended.data.endedBy.toString(), eve.address, 'the patient ended it');
-  assert.deepEqual(await check('Allergies', 'Read', 'EmergencyTreat'), { Deny: 'NoConsent' });
+  assert.deepEqual(await check('Allergies', 'Read', 'ETREAT'), { Deny: 'NoConsent' });
   const [view] = (await rpc(api, 'breakGlass_sessionsOf', [eve.address, null])).filter((s) => s.id === sessionId);
   assert.equal(view.state, 'AwaitingReview', 'ended early, still to be reviewed');
 });

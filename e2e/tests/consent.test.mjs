@@ -10,13 +10,9 @@ let eve; // Dave's guardian
 let bob; // physician at Dev General Hospital (genesis)
 let ferdie; // auditor at Dev General Hospital (genesis)
 
-const labsReadTreat = () => ({
-  categories: 1 << 6, // LabResults
-  actions: 1 << 0, // Read
-  purposes: 1 << 0, // TREAT
-});
+const labsReadTreat = () => ({ categories: ['LabResults'], actions: ['Read'], purposes: ['TREAT'] });
 
-async function checkAccess(api, patient, accessor, category = 'LabResults', purpose = 'Treat') {
+async function checkAccess(api, patient, accessor, category = 'LabResults', purpose = 'TREAT') {
   return (await rpc(api, 'consent_checkAccess', [patient, accessor, category, 'Read', purpose, null, null]));
 }
 

@@ -44,7 +44,7 @@ test('a council majority admits an organization; one member or a plain account c
   const { api, keyring } = node;
   const [alice, bob, eve] = ['//Alice', '//Bob', '//Eve'].map((s) => keyring.addFromUri(s));
   assert.equal((await members(api)).length, 3);
-  const admit = (name) => api.tx.registry.admitOrganization(`0x${name.repeat(32)}`, [eve.address]);
+  const admit = (name) => api.tx.registry.admitOrganization(`Northfield Clinic ${name}`, [eve.address]);
 
   await assert.rejects(submitInBlock(api, admit('aa'), eve), /BadOrigin/);
   const alone = await motion(api, admit('bb'), alice, [], 1);
@@ -55,6 +55,9 @@ test('a council majority admits an organization; one member or a plain account c
   assert.equal(outcome(api, passed), 'ok');
   const [admitted] = eventsOf(passed, 'registry', 'OrganizationAdmitted');
   assert.ok(admitted, 'two of three admitted the organization');
+  assert.equal(admitted.data.name.toUtf8(), 'Northfield Clinic cc', 'the public name, readable');
+  const stored = await api.query.registry.organizations(admitted.data.organization);
+  assert.equal(stored.unwrap().name.toUtf8(), 'Northfield Clinic cc');
 });
 
 test('a runtime upgrade is a motion on the hash of the code, which anyone then submits', { timeout: 300_000 }, async () => {

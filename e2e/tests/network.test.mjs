@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { startNetwork, untilReady, until, heights, call, connect } from '../lib/network.mjs';
-import { freePort, sleep } from '../lib/node.mjs';
+import { freePort, sleep, NON_SENSITIVE } from '../lib/node.mjs';
 
 const say = (msg) => process.stdout.write(`# ${new Date().toISOString().slice(11, 19)} ${msg}\n`);
 let root;
@@ -52,7 +52,7 @@ test('the network survives the loss of validators and loses no grant', { timeout
       const grantee = { Role: { organization: k % 4, role: ['Physician', 'Nurse', 'Pharmacist', 'Researcher', 'Auditor', 'Technician', 'Paramedic', 'Billing'][Math.floor(k / 4) % 8] } };
       const entry = { finalized: false, failed: false };
       submitted.push(entry);
-      api.tx.consent.grantConsent(grantee, { categories: 1 << (i % 11), actions: 1, purposes: 1 }, [], null, null)
+      api.tx.consent.grantConsent(grantee, { categories: [NON_SENSITIVE[i % NON_SENSITIVE.length]], actions: ['Read'], purposes: ['TREAT'] }, [], null, null)
         .signAndSend(patient, { nonce: nonces[who]++ }, ({ status, dispatchError }) => {
           if (dispatchError) entry.failed = true;
           if (status.isFinalized) entry.finalized = true;

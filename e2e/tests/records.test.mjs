@@ -40,14 +40,14 @@ after(async () => { await node?.stop(); });
 
 test('anchor, amend, verify, audit and erase a record', async () => {
   const { api } = node;
-  const labs = { categories: 1 << 6, actions: 0b11, purposes: 1 << 0 }; // LabResults, Read+Write, TREAT
+  const labs = { categories: ['LabResults'], actions: ['Read', 'Write'], purposes: ['TREAT'] };
   const { events: grantEvents } = await submit(api,
     api.tx.consent.grantConsent({ Practitioner: bob.address }, labs, [], null, null), dave);
   const consentId = eventsOf(grantEvents, 'consent', 'ConsentGranted')[0].data.consentId.toNumber();
 
   const v0 = commitment('{"resourceType":"Observation","status":"preliminary"}');
   const { events } = await submit(api,
-    api.tx.records.anchorRecord(dave.address, 'LabResults', 'Treat', 'Observation', v0, sealed()), bob);
+    api.tx.records.anchorRecord(dave.address, 'LabResults', 'TREAT', 'Observation', v0, sealed()), bob);
   const [anchored] = eventsOf(events, 'records', 'RecordAnchored');
   assert.ok(anchored, 'RecordAnchored emitted');
   const recordId = anchored.data.recordId.toHex();
@@ -56,7 +56,7 @@ test('anchor, amend, verify, audit and erase a record', async () => {
 
   const v1 = commitment('{"resourceType":"Observation","status":"final"}');
   const { events: amendEvents } = await submit(api,
-    api.tx.records.amendRecord(recordId, 'Treat', v1, null), bob);
+    api.tx.records.amendRecord(recordId, 'TREAT', v1, null), bob);
   assert.equal(eventsOf(amendEvents, 'records', 'RecordAmended')[0].data.version.toNumber(), 1);
 
   assert.deepEqual(await rpc(api, 'records_verify', [recordId, v1, null]), { Current: { version: 1 } });
@@ -69,13 +69,13 @@ test('anchor, amend, verify, audit and erase a record', async () => {
 
   // Charlie has no consent: writing is refused, and a logged read is recorded as a denial.
   await assert.rejects(submit(api,
-    api.tx.records.amendRecord(recordId, 'Treat', commitment('x'), null), charlie), /records\.AccessDenied/);
-  const { events: denied } = await submit(api, api.tx.records.logAccess(recordId, 'Treat'), charlie);
+    api.tx.records.amendRecord(recordId, 'TREAT', commitment('x'), null), charlie), /records\.AccessDenied/);
+  const { events: denied } = await submit(api, api.tx.records.logAccess(recordId, 'TREAT'), charlie);
   const [denial] = eventsOf(denied, 'records', 'ReadDenied');
   assert.ok(denial, 'the denied attempt is on record');
   assert.equal(denial.data.accessor.toString(), charlie.address);
   assert.equal(denial.data.reason.toString(), 'NoConsent');
-  const { events: read } = await submit(api, api.tx.records.logAccess(recordId, 'Treat'), bob);
+  const { events: read } = await submit(api, api.tx.records.logAccess(recordId, 'TREAT'), bob);
   assert.equal(eventsOf(read, 'records', 'ReadLogged')[0].data.reason.asConsent.toNumber(), consentId);
 
   const bobHeld = (await api.query.system.account(bob.address)).data.reserved.toBigInt();
@@ -95,22 +95,22 @@ test('anchor, amend, verify, audit and erase a record', async () => {
   const tombstone = (await api.query.records.tombstones(recordId)).unwrap();
   assert.equal(tombstone.current.toNumber(), 1);
   assert.ok(!tombstone.toHex().includes(u8aToHex(dave.publicKey).slice(2)), 'the tombstone does not name the patient');
-  await assert.rejects(submit(api, api.tx.records.logAccess(recordId, 'Treat'), bob), /records\.Erased/);
+  await assert.rejects(submit(api, api.tx.records.logAccess(recordId, 'TREAT'), bob), /records\.Erased/);
   await assert.rejects(submit(api, api.tx.records.eraseRecord(recordId), dave), /records\.Erased/);
 });
 
 test('resource types and locators are fixed formats, never free text', async () => {
   const { api } = node;
   const digest = commitment('{"resourceType":"Observation"}');
-  assert.throws(() => api.tx.records.anchorRecord(dave.address, 'LabResults', 'Treat', 'Jane Doe HIV+', digest, null),
+  assert.throws(() => api.tx.records.anchorRecord(dave.address, 'LabResults', 'TREAT', 'Jane Doe HIV+', digest, null),
     'a resource type outside FHIR R5 cannot be encoded');
-  assert.throws(() => api.tx.records.anchorRecord(dave.address, 'LabResults', 'Treat', 'Observation', digest,
+  assert.throws(() => api.tx.records.anchorRecord(dave.address, 'LabResults', 'TREAT', 'Observation', digest,
     'https://ehr.example/patient/123'), 'a plain address is not a locator');
   const empty = { Sealed: { nonce: `0x${'00'.repeat(12)}`, ciphertext: '0x', tag: `0x${'00'.repeat(16)}` } };
   await assert.rejects(submit(api,
-    api.tx.records.anchorRecord(dave.address, 'LabResults', 'Treat', 'Observation', digest, empty), dave),
+    api.tx.records.anchorRecord(dave.address, 'LabResults', 'TREAT', 'Observation', digest, empty), dave),
   /records\.InvalidLocator/);
-  const { events } = await submit(api, api.tx.records.anchorRecord(dave.address, 'LabResults', 'Treat',
+  const { events } = await submit(api, api.tx.records.anchorRecord(dave.address, 'LabResults', 'TREAT',
     'AllergyIntolerance', digest, { Hash: `0x${'ab'.repeat(32)}` }), dave);
   const id = eventsOf(events, 'records', 'RecordAnchored')[0].data.recordId.toHex();
   const [view] = await rpc(api, 'records_of', [dave.address, 0, 10, null]);

@@ -45,25 +45,62 @@ pub type SessionId = u64;
 /// Identifier of an anchored record: derived so that it cannot be guessed from patient data.
 pub type RecordId = H256;
 
-/// Declares a fieldless enum whose variants are the bits of a set type.
+/// A list names the same member twice (a call argument that must list each member once).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct DuplicateMember;
+
+/// The name of a variant in metadata and JSON: its standard code if it has one.
+macro_rules! variant_name {
+	($variant:ident) => {
+		stringify!($variant)
+	};
+	($variant:ident, $code:literal) => {
+		$code
+	};
+}
+
+/// Declares a fieldless enum, the set type whose members are its variants, and the bounded list
+/// type that calls take.
+///
+/// Sets are kept as a bit mask in memory but SCALE-encoded, described in metadata and serialized
+/// as the *list* of their members' names, in variant order: a wallet, polkadot.js apps,
+/// `toHuman()`, polkadot-api and a Ledger show `[LabResults, Imaging]`, never `192`.
 macro_rules! bit_enum_and_set {
 	(
 		$(#[$enum_meta:meta])* enum $enum:ident;
 		$(#[$set_meta:meta])* set $set:ident($repr:ty);
-		$( $(#[$var_meta:meta])* $variant:ident = $bit:literal ),+ $(,)?
+		$(#[$list_meta:meta])* list $list:ident;
+		$( $(#[$var_meta:meta])* $variant:ident $(as $code:literal)? = $bit:literal ),+ $(,)?
 	) => {
 		$(#[$enum_meta])*
 		#[derive(
 			Encode, Decode, DecodeWithMemTracking, Clone, Copy, PartialEq, Eq, PartialOrd, Ord,
-			Debug, MaxEncodedLen, TypeInfo, Serialize, Deserialize,
+			Debug, MaxEncodedLen, Serialize, Deserialize,
 		)]
 		pub enum $enum {
-			$( $(#[$var_meta])* $variant = $bit ),+
+			$( $(#[$var_meta])* $(#[serde(rename = $code)])? $variant = $bit ),+
+		}
+
+		/// Described by the name clients show: the variant's, or its standard code where it has
+		/// one (HL7 `TREAT` rather than `Treat`).
+		impl TypeInfo for $enum {
+			type Identity = Self;
+
+			fn type_info() -> scale_info::Type {
+				scale_info::Type::builder()
+					.path(scale_info::Path::new(stringify!($enum), module_path!()))
+					.variant(
+						scale_info::build::Variants::new()
+							$( .variant(variant_name!($variant $(, $code)?), |v| v.index($bit)) )+
+					)
+			}
 		}
 
 		impl $enum {
 			/// Every variant, in bit order.
 			pub const ALL: &'static [$enum] = &[$($enum::$variant),+];
+			/// How many variants there are (the longest list without repeats).
+			pub const COUNT: u32 = Self::ALL.len() as u32;
 
 			/// The single-bit mask of this variant.
 			pub const fn mask(self) -> $repr {
@@ -71,14 +108,18 @@ macro_rules! bit_enum_and_set {
 			}
 		}
 
+		$(#[$list_meta])*
+		///
+		/// What calls take: each member named once (a repeat is refused with the pallet's named
+		/// error), at most one entry per variant.
+		pub type $list = sp_runtime::BoundedVec<$enum, sp_core::ConstU32<{ $enum::COUNT }>>;
+
 		$(#[$set_meta])*
 		///
-		/// SCALE-encoded as its bit mask; decoding refuses bits that name no variant, so a value
-		/// of this type only ever holds known members.
-		#[derive(
-			Encode, Clone, Copy, PartialEq, Eq, Default, Debug, MaxEncodedLen, TypeInfo,
-			Serialize, Deserialize,
-		)]
+		/// SCALE-encoded as the list of its members in variant order (compact length, then each
+		/// member's index); decoding refuses unknown members, repeats and any other order, so
+		/// every set has exactly one encoding.
+		#[derive(Clone, Copy, PartialEq, Eq, Default, Debug)]
 		pub struct $set($repr);
 
 		impl $set {
@@ -106,9 +147,26 @@ macro_rules! bit_enum_and_set {
 				}
 			}
 
+			/// The set of the members of `list`, refusing a member named twice.
+			pub fn from_list(list: &[$enum]) -> Result<Self, DuplicateMember> {
+				list.iter().try_fold(Self::empty(), |set, item| {
+					if set.contains(*item) { Err(DuplicateMember) } else { Ok(set.with(*item)) }
+				})
+			}
+
+			/// The members as the list type calls take.
+			pub fn to_list(self) -> $list {
+				sp_runtime::BoundedVec::truncate_from(self.iter().collect())
+			}
+
 			/// The raw mask.
 			pub const fn bits(self) -> $repr {
 				self.0
+			}
+
+			/// How many members the set has.
+			pub const fn len(self) -> usize {
+				self.0.count_ones() as usize
 			}
 
 			/// Whether the set has no member.
@@ -158,21 +216,92 @@ macro_rules! bit_enum_and_set {
 			}
 		}
 
+		impl From<$set> for $list {
+			fn from(set: $set) -> Self {
+				set.to_list()
+			}
+		}
+
 		impl FromIterator<$enum> for $set {
 			fn from_iter<I: IntoIterator<Item = $enum>>(items: I) -> Self {
 				items.into_iter().fold(Self::empty(), Self::with)
 			}
 		}
 
+		impl Encode for $set {
+			fn size_hint(&self) -> usize {
+				1 + self.len()
+			}
+
+			fn encode_to<W: codec::Output + ?Sized>(&self, dest: &mut W) {
+				codec::Compact(self.len() as u32).encode_to(dest);
+				for item in self.iter() {
+					item.encode_to(dest);
+				}
+			}
+		}
+
+		impl codec::EncodeLike for $set {}
+
 		impl Decode for $set {
 			fn decode<I: codec::Input>(input: &mut I) -> Result<Self, codec::Error> {
-				let bits = <$repr>::decode(input)?;
-				Self::from_bits(bits)
-					.ok_or_else(|| concat!(stringify!($set), ": unknown member bit").into())
+				let len = codec::Compact::<u32>::decode(input)?.0;
+				if len > $enum::COUNT {
+					return Err(concat!(stringify!($set), ": more members than variants").into());
+				}
+				let mut set = Self::empty();
+				let mut last: Option<$enum> = None;
+				for _ in 0..len {
+					let item = $enum::decode(input)?;
+					if last.is_some_and(|last| last >= item) {
+						return Err(
+							concat!(stringify!($set), ": members repeated or out of order").into()
+						);
+					}
+					last = Some(item);
+					set = set.with(item);
+				}
+				Ok(set)
 			}
 		}
 
 		impl DecodeWithMemTracking for $set {}
+
+		impl MaxEncodedLen for $set {
+			fn max_encoded_len() -> usize {
+				<codec::Compact<u32> as codec::CompactLen<u32>>::compact_len(&$enum::COUNT)
+					+ $enum::ALL.len() * $enum::max_encoded_len()
+			}
+		}
+
+		impl TypeInfo for $set {
+			type Identity = Self;
+
+			fn type_info() -> scale_info::Type {
+				scale_info::Type::builder()
+					.path(scale_info::Path::new(stringify!($set), module_path!()))
+					.docs(&[concat!("The members of a set of ", stringify!($enum), ", in variant order.")])
+					.composite(scale_info::build::Fields::unnamed().field(|f| {
+						f.ty::<alloc::vec::Vec<$enum>>()
+							.type_name(concat!("Vec<", stringify!($enum), ">"))
+					}))
+			}
+		}
+
+		impl Serialize for $set {
+			fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+				serializer.collect_seq(self.iter())
+			}
+		}
+
+		impl<'de> Deserialize<'de> for $set {
+			fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+				let list = alloc::vec::Vec::<$enum>::deserialize(deserializer)?;
+				Self::from_list(&list).map_err(|_| {
+					serde::de::Error::custom(concat!(stringify!($set), ": a member is named twice"))
+				})
+			}
+		}
 	};
 }
 
@@ -181,6 +310,8 @@ bit_enum_and_set! {
 	enum DataCategory;
 	/// A set of [`DataCategory`].
 	set CategorySet(u32);
+	/// A list of [`DataCategory`], as calls take it.
+	list CategoryList;
 	/// Name, birth date, contact details.
 	Demographics = 0,
 	/// Allergies and intolerances.
@@ -250,22 +381,24 @@ bit_enum_and_set! {
 	enum Purpose;
 	/// A set of [`Purpose`].
 	set PurposeSet(u8);
+	/// A list of [`Purpose`], as calls take it.
+	list PurposeList;
 	/// `TREAT`: treatment.
-	Treat = 0,
+	Treat as "TREAT" = 0,
 	/// `ETREAT`: emergency treatment.
-	EmergencyTreat = 1,
+	EmergencyTreat as "ETREAT" = 1,
 	/// `BTG`: break the glass.
-	BreakTheGlass = 2,
+	BreakTheGlass as "BTG" = 2,
 	/// `HPAYMT`: healthcare payment.
-	Payment = 3,
+	Payment as "HPAYMT" = 3,
 	/// `HOPERAT`: healthcare operations.
-	Operations = 4,
+	Operations as "HOPERAT" = 4,
 	/// `HRESCH`: healthcare research.
-	Research = 5,
+	Research as "HRESCH" = 5,
 	/// `PUBHLTH`: public health.
-	PublicHealth = 6,
+	PublicHealth as "PUBHLTH" = 6,
 	/// `PATRQT`: patient requested.
-	PatientRequest = 7,
+	PatientRequest as "PATRQT" = 7,
 }
 
 impl Purpose {
@@ -294,6 +427,8 @@ bit_enum_and_set! {
 	enum Action;
 	/// A set of [`Action`].
 	set ActionSet(u8);
+	/// A list of [`Action`], as calls take it.
+	list ActionList;
 	/// Read the data.
 	Read = 0,
 	/// Anchor or amend a record.
@@ -305,6 +440,8 @@ bit_enum_and_set! {
 	enum Role;
 	/// A set of [`Role`].
 	set RoleSet(u16);
+	/// A list of [`Role`], as calls take it.
+	list RoleList;
 	/// A physician.
 	Physician = 0,
 	/// A nurse.
@@ -458,6 +595,8 @@ pub struct ConsentView<AccountId> {
 	pub end: Option<Moment>,
 	/// Whether the consent is inside its period now.
 	pub active: bool,
+	/// The delegate who granted it for the patient, if the patient did not sign.
+	pub granted_by: Option<AccountId>,
 }
 
 /// What the registry says of a practitioner at a moment.
@@ -557,6 +696,38 @@ pub trait AccessControl<AccountId> {
 	fn note_emergency_write(session: SessionId) -> DispatchResult;
 }
 
+/// Who administers the consortium's organizations (implemented by the registry pallet).
+pub trait OrganizationAdmins<AccountId> {
+	/// Whether `who` is an admin of `organization`.
+	fn is_admin(organization: OrgId, who: &AccountId) -> bool;
+	/// Whether `organization` exists and is not suspended.
+	fn organization_active(organization: OrgId) -> bool;
+}
+
+/// Patients an organization sponsors (implemented by the enrolment pallet): their own calls of
+/// the consent suite are free of fees (the pallets mark them `#[pallet::feeless_if]`, and
+/// `pallet-skip-feeless-payment` skips the fee).
+pub trait Sponsorship<AccountId> {
+	/// Whether `patient` is enrolled by an organization now, so that their own consent calls are
+	/// free of fees.
+	fn covers_fees(patient: &AccountId) -> bool;
+
+	/// Whether an enrolment (active or ended) still pays the deposit of some of `patient`'s
+	/// stored items, so that they hold none themself.
+	fn sponsors_items(patient: &AccountId) -> bool;
+}
+
+/// Nobody is sponsored: everybody pays.
+impl<AccountId> Sponsorship<AccountId> for () {
+	fn covers_fees(_: &AccountId) -> bool {
+		false
+	}
+
+	fn sponsors_items(_: &AccountId) -> bool {
+		false
+	}
+}
+
 /// What the suite's benchmarks need from the rest of the runtime (implemented in the runtime).
 pub trait BenchmarkHelper<AccountId> {
 	/// Make `who` a practitioner with a valid credential, every role and the break-glass
@@ -612,15 +783,96 @@ mod tests {
 	}
 
 	#[test]
-	fn decoding_refuses_unknown_bits() {
-		assert!(CategorySet::decode(&mut &(1u32 << 16).encode()[..]).is_err());
-		assert!(RoleSet::decode(&mut &(1u16 << 8).encode()[..]).is_err());
-		assert!(PurposeSet::decode(&mut &0xFFu8.encode()[..]).is_ok());
-		assert!(ActionSet::decode(&mut &0b100u8.encode()[..]).is_err());
+	fn sets_encode_as_the_list_of_their_members() {
+		let labs_and_imaging: CategorySet =
+			[DataCategory::Imaging, DataCategory::LabResults].into_iter().collect();
+		// compact length 2, then the indices of LabResults (6) and Imaging (7), in variant order
+		assert_eq!(labs_and_imaging.encode(), vec![2 << 2, 6, 7]);
+		assert_eq!(CategorySet::empty().encode(), vec![0]);
 		assert_eq!(
-			ActionSet::decode(&mut &0b11u8.encode()[..]).unwrap(),
+			labs_and_imaging.encode(),
+			vec![DataCategory::LabResults, DataCategory::Imaging].encode(),
+			"the same bytes as a SCALE list of the enum"
+		);
+		assert_eq!(CategorySet::decode(&mut &labs_and_imaging.encode()[..]), Ok(labs_and_imaging));
+		assert_eq!(
+			ActionSet::decode(&mut &vec![Action::Read, Action::Write].encode()[..]).unwrap(),
 			[Action::Read, Action::Write].into_iter().collect()
 		);
+	}
+
+	#[test]
+	fn decoding_refuses_unknown_repeated_or_unordered_members() {
+		let decode = |bytes: Vec<u8>| CategorySet::decode(&mut &bytes[..]);
+		assert!(decode(vec![1 << 2, 16]).is_err(), "index 16 names no category");
+		assert!(decode(vec![2 << 2, 6, 6]).is_err(), "a repeat");
+		assert!(decode(vec![2 << 2, 7, 6]).is_err(), "out of order");
+		assert!(decode(vec![17 << 2]).is_err(), "more members than categories");
+		assert!(decode(vec![1 << 2]).is_err(), "truncated");
+		assert!(RoleSet::decode(&mut &vec![8u8].encode()[..]).is_err());
+		assert!(PurposeSet::decode(&mut &Purpose::ALL.to_vec().encode()[..]).is_ok());
+	}
+
+	#[test]
+	fn lists_become_sets_only_without_repeats() {
+		assert_eq!(
+			CategorySet::from_list(&[DataCategory::Imaging, DataCategory::LabResults]),
+			Ok([DataCategory::LabResults, DataCategory::Imaging].into_iter().collect())
+		);
+		assert_eq!(
+			PurposeSet::from_list(&[Purpose::Treat, Purpose::Research, Purpose::Treat]),
+			Err(DuplicateMember)
+		);
+		assert_eq!(RoleSet::from_list(&[]), Ok(RoleSet::empty()));
+		let all = CategorySet::all().to_list();
+		assert_eq!(all.len() as u32, DataCategory::COUNT);
+		assert_eq!(CategorySet::from_list(&all), Ok(CategorySet::all()));
+	}
+
+	#[test]
+	fn metadata_describes_sets_as_lists_of_names() {
+		let mut registry = scale_info::Registry::new();
+		let set = registry.register_type(&scale_info::meta_type::<CategorySet>());
+		let registry: scale_info::PortableRegistry = registry.into();
+		let ty = registry.resolve(set.id).unwrap();
+		assert_eq!(ty.path.segments.last().map(String::as_str), Some("CategorySet"));
+		let scale_info::TypeDef::Composite(composite) = &ty.type_def else {
+			panic!("a set is a composite: {:?}", ty.type_def)
+		};
+		let inner = registry.resolve(composite.fields[0].ty.id).unwrap();
+		let scale_info::TypeDef::Sequence(seq) = &inner.type_def else {
+			panic!("wrapping a sequence: {:?}", inner.type_def)
+		};
+		let element = registry.resolve(seq.type_param.id).unwrap();
+		let scale_info::TypeDef::Variant(variants) = &element.type_def else {
+			panic!("of an enum: {:?}", element.type_def)
+		};
+		let lab = variants.variants.iter().find(|v| v.name == "LabResults").unwrap();
+		assert_eq!(lab.index, 6, "the index the encoding uses");
+
+		// Purposes are named by their HL7 code, at the index the encoding uses.
+		let mut registry = scale_info::Registry::new();
+		let purpose = registry.register_type(&scale_info::meta_type::<Purpose>());
+		let registry: scale_info::PortableRegistry = registry.into();
+		let scale_info::TypeDef::Variant(variants) = &registry.resolve(purpose.id).unwrap().type_def
+		else {
+			panic!("a purpose is an enum")
+		};
+		for p in Purpose::ALL {
+			let v = variants.variants.iter().find(|v| v.name == p.code()).unwrap();
+			assert_eq!(v.index, *p as u8);
+			assert_eq!(p.encode(), vec![v.index]);
+		}
+	}
+
+	#[test]
+	fn sets_serialize_as_names() {
+		let set: PurposeSet = [Purpose::Treat, Purpose::Research].into_iter().collect();
+		let json = serde_json::to_string(&set).unwrap();
+		assert_eq!(json, r#"["TREAT","HRESCH"]"#);
+		assert_eq!(serde_json::from_str::<PurposeSet>(&json).unwrap(), set);
+		assert!(serde_json::from_str::<PurposeSet>(r#"["TREAT","TREAT"]"#).is_err());
+		assert_eq!(serde_json::to_string(&CategorySet::from(DataCategory::LabResults)).unwrap(), r#"["LabResults"]"#);
 	}
 
 	#[test]
@@ -636,8 +888,10 @@ mod tests {
 
 	#[test]
 	fn max_encoded_len_is_tight() {
-		assert_eq!(CategorySet::max_encoded_len(), 4);
-		assert_eq!(PurposeSet::max_encoded_len(), 1);
+		assert_eq!(CategorySet::max_encoded_len(), 1 + 16);
+		assert_eq!(PurposeSet::max_encoded_len(), 1 + 8);
+		assert_eq!(CategorySet::all().encode().len(), CategorySet::max_encoded_len());
+		assert_eq!(RoleSet::all().encode().len(), RoleSet::max_encoded_len());
 		assert_eq!(Decision::max_encoded_len(), 1 + 1 + 8);
 		assert_eq!(Grantee::<u64>::max_encoded_len(), 1 + 8);
 	}

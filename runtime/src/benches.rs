@@ -12,6 +12,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_consent, Consent]
 	[pallet_records, Records]
 	[pallet_break_glass, BreakGlass]
+	[pallet_enrolment, Enrolment]
 	[pallet_consortium, Consortium]
 );
 

@@ -3,26 +3,19 @@
 
 use crate::{AccountId, BalancesConfig, RuntimeGenesisConfig, SessionKeys, SudoConfig, UNIT};
 use alloc::{vec, vec::Vec};
-use consent_primitives::{Moment, Role, RoleSet};
+use consent_primitives::{Moment, Role};
+use pallet_registry::{GenesisOrganization, GenesisPractitioner};
 use frame_support::build_struct_json_patch;
 use serde_json::Value;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_consensus_grandpa::AuthorityId as GrandpaId;
-use sp_core::H256;
 use sp_genesis_builder::{self, PresetId};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
-use sp_runtime::traits::{BlakeTwo256, Hash as HashT};
 
 /// Every endowed account starts with this balance.
 const ENDOWMENT: u128 = 1_000_000 * UNIT;
 /// Licences issued at genesis run until 2100-01-01.
 const GENESIS_LICENCE_EXPIRY: Moment = 4_102_444_800_000;
-
-/// One organization of a genesis preset: the hash of its name, and its admins.
-struct GenesisOrganization {
-	name: &'static [u8],
-	admins: Vec<AccountId>,
-}
 
 /// A validator: its account (which is its organization's), and its session keys.
 struct GenesisValidator {
@@ -49,18 +42,10 @@ fn genesis(
 	nodes: Vec<(Vec<u8>, AccountId)>,
 	endowed: Vec<AccountId>,
 	root: Option<AccountId>,
-	organizations: Vec<GenesisOrganization>,
-	practitioners: Vec<(AccountId, u32, RoleSet, bool)>,
+	organizations: Vec<GenesisOrganization<AccountId>>,
+	practitioners: Vec<GenesisPractitioner<AccountId>>,
 	session_duration: Option<Moment>,
 ) -> Value {
-	let organizations: Vec<(H256, Vec<AccountId>)> = organizations
-		.into_iter()
-		.map(|org| (<BlakeTwo256 as HashT>::hash(org.name), org.admins))
-		.collect();
-	let practitioners: Vec<(AccountId, u32, u16, Moment, bool)> = practitioners
-		.into_iter()
-		.map(|(who, org, roles, bg)| (who, org, roles.bits(), GENESIS_LICENCE_EXPIRY, bg))
-		.collect();
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
 			balances: endowed.iter().cloned().map(|k| (k, ENDOWMENT)).collect::<Vec<_>>(),
@@ -100,6 +85,17 @@ fn validator(key: Sr25519Keyring, grandpa: Ed25519Keyring) -> GenesisValidator {
 	}
 }
 
+/// A practitioner of the development hospital (organization 0).
+fn practitioner(key: Sr25519Keyring, role: Role, break_glass: bool) -> GenesisPractitioner<AccountId> {
+	GenesisPractitioner {
+		account: key.to_account_id(),
+		organization: 0,
+		roles: role.into(),
+		licence_expiry: GENESIS_LICENCE_EXPIRY,
+		break_glass,
+	}
+}
+
 fn peer_id(hex: &str) -> Vec<u8> {
 	(0..hex.len())
 		.step_by(2)
@@ -126,13 +122,13 @@ pub fn development_config_genesis() -> Value {
 		Sr25519Keyring::iter().map(|k| k.to_account_id()).collect(),
 		Some(Sr25519Keyring::Alice.to_account_id()),
 		vec![GenesisOrganization {
-			name: b"Dev General Hospital",
+			name: "Dev General Hospital".into(),
 			admins: vec![Sr25519Keyring::Alice.to_account_id()],
 		}],
 		vec![
-			(Sr25519Keyring::Bob.to_account_id(), 0, RoleSet::from(Role::Physician), true),
-			(Sr25519Keyring::Charlie.to_account_id(), 0, RoleSet::from(Role::Nurse), false),
-			(Sr25519Keyring::Ferdie.to_account_id(), 0, RoleSet::from(Role::Auditor), false),
+			practitioner(Sr25519Keyring::Bob, Role::Physician, true),
+			practitioner(Sr25519Keyring::Charlie, Role::Nurse, false),
+			practitioner(Sr25519Keyring::Ferdie, Role::Auditor, false),
 		],
 		Some(DEV_SESSION_DURATION),
 	)
@@ -148,8 +144,7 @@ pub fn local_config_genesis() -> Value {
 		(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
 		(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
 	];
-	let names: [&'static [u8]; 4] =
-		[b"Alice Hospital", b"Bob Clinic", b"Charlie Laboratory", b"Dave Medical Centre"];
+	let names = ["Alice Hospital", "Bob Clinic", "Charlie Laboratory", "Dave Medical Centre"];
 	genesis(
 		validators.iter().map(|(key, grandpa)| validator(*key, *grandpa)).collect(),
 		validators.iter().map(|(key, _)| key.to_account_id()).collect(),
@@ -163,7 +158,10 @@ pub fn local_config_genesis() -> Value {
 		validators
 			.iter()
 			.zip(names)
-			.map(|((k, _), name)| GenesisOrganization { name, admins: vec![k.to_account_id()] })
+			.map(|((k, _), name)| GenesisOrganization {
+				name: name.into(),
+				admins: vec![k.to_account_id()],
+			})
 			.collect(),
 		vec![],
 		None,

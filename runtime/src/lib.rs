@@ -74,10 +74,10 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("consent-chain"),
 	impl_name: Cow::Borrowed("consent-chain"),
 	authoring_version: 1,
-	spec_version: 100,
+	spec_version: 101,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
-	transaction_version: 1,
+	transaction_version: 2,
 	system_version: 1,
 };
 
@@ -126,6 +126,10 @@ pub type BlockId = generic::BlockId<Block>;
 /// The transaction extensions every signed extrinsic carries, in order.
 ///
 /// `CheckMetadataHash` lets wallets and Ledger sign against a metadata digest they can verify.
+/// An enrolled patient's own consent calls are free (`#[pallet::feeless_if]`): `CountFreeCalls`
+/// counts them against the hourly limit, and `SkipCheckIfFeeless` skips the fee for them (it is
+/// `ChargeTransactionPayment` to a wallet). `NoteSigner` records who signed a proxied call, for
+/// the consent events. `CountFreeCalls` and `NoteSigner` carry no data.
 pub type TxExtension = (
 	frame_system::CheckNonZeroSender<Runtime>,
 	frame_system::CheckSpecVersion<Runtime>,
@@ -134,8 +138,13 @@ pub type TxExtension = (
 	frame_system::CheckEra<Runtime>,
 	frame_system::CheckNonce<Runtime>,
 	frame_system::CheckWeight<Runtime>,
-	pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
+	pallet_enrolment::CountFreeCalls<Runtime>,
+	pallet_skip_feeless_payment::SkipCheckIfFeeless<
+		Runtime,
+		pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
+	>,
 	frame_metadata_hash_extension::CheckMetadataHash<Runtime>,
+	pallet_consent::NoteSigner<Runtime>,
 	frame_system::WeightReclaim<Runtime>,
 );
 
@@ -195,6 +204,8 @@ mod runtime {
 	pub type Proxy = pallet_proxy;
 	#[runtime::pallet_index(9)]
 	pub type Multisig = pallet_multisig;
+	#[runtime::pallet_index(15)]
+	pub type SkipFeelessPayment = pallet_skip_feeless_payment;
 
 	// The consortium. The validator set is built before the session that reads it.
 	#[runtime::pallet_index(10)]
@@ -217,4 +228,6 @@ mod runtime {
 	pub type Records = pallet_records;
 	#[runtime::pallet_index(23)]
 	pub type BreakGlass = pallet_break_glass;
+	#[runtime::pallet_index(24)]
+	pub type Enrolment = pallet_enrolment;
 }

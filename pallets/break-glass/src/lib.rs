@@ -66,7 +66,7 @@ pub use weights::WeightInfo;
 
 use alloc::vec::Vec;
 use consent_primitives::{
-	CategorySet, CredentialInspect, CredentialManage, DataCategory, EmergencyAccess,
+	CategoryList, CategorySet, CredentialInspect, CredentialManage, DataCategory, EmergencyAccess,
 	EmergencyReason, Moment, Purpose, Role, SessionId, SessionState, SessionView, Verdict,
 };
 use frame_support::traits::{
@@ -87,7 +87,9 @@ pub mod pallet {
 	use sp_core::H256;
 
 	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	/// 2: sets are stored as lists of names; no chain ran version 1 in production, so there is
+	/// no migration.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -128,6 +130,10 @@ pub mod pallet {
 		type Time: Time<Moment = Moment>;
 		/// Practitioner credentials and the break-glass privilege (the registry pallet).
 		type Credentials: CredentialInspect<Self::AccountId> + CredentialManage<Self::AccountId>;
+		/// Patients whose own calls are free of fees (the enrolment pallet, or `()`): the
+		/// patient's calls of this pallet (contacts, opt-out, contest, end) are
+		/// `#[pallet::feeless_if]` on it.
+		type Sponsorship: consent_primitives::Sponsorship<Self::AccountId>;
 		/// Who may review any session, decide contested ones and set the session duration (the
 		/// consortium council; root in development).
 		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
@@ -325,6 +331,8 @@ pub mod pallet {
 		InvalidPurpose,
 		/// The session must cover at least one category.
 		EmptyScope,
+		/// The categories list names a category twice.
+		DuplicateCategory,
 		/// The runtime does not allow emergency access to sensitive categories.
 		SensitiveNotAllowed,
 		/// The patient opted out of break-glass access.
@@ -398,9 +406,13 @@ pub mod pallet {
 			purpose: Purpose,
 			reason: EmergencyReason,
 			justification_hash: H256,
-			categories: Option<CategorySet>,
+			categories: Option<CategoryList>,
 		) -> DispatchResult {
 			let practitioner = ensure_signed(origin)?;
+			let categories = categories
+				.map(|list| CategorySet::from_list(&list))
+				.transpose()
+				.map_err(|_| Error::<T>::DuplicateCategory)?;
 			ensure!(practitioner != patient, Error::<T>::SelfAccess);
 			ensure!(purpose.is_emergency(), Error::<T>::InvalidPurpose);
 			let now = T::Time::now();
@@ -482,6 +494,9 @@ pub mod pallet {
 		/// through their consent-management proxy).
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::end_session())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _s: &SessionId| -> bool {
+			Pallet::<T>::sponsored(origin)
+		})]
 		pub fn end_session(origin: OriginFor<T>, session_id: SessionId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let mut session = Sessions::<T>::get(session_id).ok_or(Error::<T>::NotFound)?;
@@ -547,6 +562,9 @@ pub mod pallet {
 		/// proxy).
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::contest())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _s: &SessionId| -> bool {
+			Pallet::<T>::sponsored(origin)
+		})]
 		pub fn contest(origin: OriginFor<T>, session_id: SessionId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let mut session = Sessions::<T>::get(session_id).ok_or(Error::<T>::NotFound)?;
@@ -616,6 +634,9 @@ pub mod pallet {
 		/// policy is stored.
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::set_emergency_contacts(contacts.len() as u32))]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _c: &ContactsOf<T>| -> bool {
+			Pallet::<T>::sponsored(origin)
+		})]
 		pub fn set_emergency_contacts(
 			origin: OriginFor<T>,
 			contacts: ContactsOf<T>,
@@ -631,6 +652,9 @@ pub mod pallet {
 		/// Must be _Signed_ by the patient (or through their delegate).
 		#[pallet::call_index(7)]
 		#[pallet::weight(T::WeightInfo::set_opt_out())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _o: &bool| -> bool {
+			Pallet::<T>::sponsored(origin)
+		})]
 		pub fn set_opt_out(origin: OriginFor<T>, opted_out: bool) -> DispatchResult {
 			let patient = ensure_signed(origin)?;
 			ensure!(T::AllowOptOut::get(), Error::<T>::OptOutNotAllowed);
@@ -654,6 +678,12 @@ pub mod pallet {
 	}
 
 	impl<T: Config> Pallet<T> {
+		/// Whether the call's origin is a patient an organization sponsors (free of fees).
+		pub fn sponsored(origin: &OriginFor<T>) -> bool {
+			use consent_primitives::Sponsorship;
+			ensure_signed(origin.clone()).is_ok_and(|who| T::Sponsorship::covers_fees(&who))
+		}
+
 		fn ensure_auditor(
 			auditor: &T::AccountId,
 			session: &SessionOf<T>,

@@ -61,6 +61,7 @@ impl pallet_registry::Config for Test {
 	type Time = Timestamp;
 	type MaxAdmins = ConstU32<4>;
 	type MaxPractitionersPerOrg = ConstU32<64>;
+	type MaxNameLength = ConstU32<32>;
 	type WeightInfo = ();
 }
 
@@ -88,6 +89,8 @@ impl pallet_consent::Config for Test {
 	type Credentials = Registry;
 	type Emergency = BreakGlass;
 	type Delegates = ();
+	type Sponsorship = ();
+	type DelegatedCalls = frame_support::traits::Nothing;
 	type MaxConsentsPerPatient = ConstU32<16>;
 	type MaxConsentsPerGrantee = ConstU32<4>;
 	type MaxRecordsPerConsent = ConstU32<4>;
@@ -119,6 +122,7 @@ impl pallet_break_glass::Config for Test {
 	type Deposit = Deposit<PolicyHold>;
 	type Time = Timestamp;
 	type Credentials = Registry;
+	type Sponsorship = ();
 	type GovernanceOrigin = frame_system::EnsureRoot<u64>;
 	type Bond = ConstU64<BOND>;
 	type SlashBeneficiary = SlashBeneficiary;
@@ -194,22 +198,22 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	}
 	.assimilate_storage(&mut storage)
 	.unwrap();
-	let physician = RoleSet::from(Role::Physician).bits();
-	let auditor = RoleSet::from(Role::Auditor).bits();
+	let physician = RoleSet::from(Role::Physician);
+	let auditor = RoleSet::from(Role::Auditor);
 	pallet_registry::GenesisConfig::<Test> {
 		organizations: vec![
-			(H256::repeat_byte(1), vec![ADMIN]),
-			(H256::repeat_byte(2), vec![ADMIN]),
+			pallet_registry::GenesisOrganization { name: "Hospital".into(), admins: vec![ADMIN] },
+			pallet_registry::GenesisOrganization { name: "Clinic".into(), admins: vec![ADMIN] },
 		],
 		practitioners: vec![
-			(DOCTOR, HOSPITAL, physician, LICENCE_EXPIRY, true),
-			(DOCTOR_AUDITOR, HOSPITAL, physician | auditor, LICENCE_EXPIRY, true),
-			(NO_PRIVILEGE, HOSPITAL, physician, LICENCE_EXPIRY, false),
-			(LAPSED, HOSPITAL, physician, NOW - 1, true),
-			(POOR, HOSPITAL, physician, LICENCE_EXPIRY, true),
-			(CLINIC_DOCTOR, CLINIC, physician, LICENCE_EXPIRY, true),
-			(AUDITOR, HOSPITAL, auditor, LICENCE_EXPIRY, false),
-			(CLINIC_AUDITOR, CLINIC, auditor, LICENCE_EXPIRY, false),
+			pallet_registry::GenesisPractitioner { account: DOCTOR, organization: HOSPITAL, roles: physician, licence_expiry: LICENCE_EXPIRY, break_glass: true },
+			pallet_registry::GenesisPractitioner { account: DOCTOR_AUDITOR, organization: HOSPITAL, roles: physician.union(auditor), licence_expiry: LICENCE_EXPIRY, break_glass: true },
+			pallet_registry::GenesisPractitioner { account: NO_PRIVILEGE, organization: HOSPITAL, roles: physician, licence_expiry: LICENCE_EXPIRY, break_glass: false },
+			pallet_registry::GenesisPractitioner { account: LAPSED, organization: HOSPITAL, roles: physician, licence_expiry: NOW - 1, break_glass: true },
+			pallet_registry::GenesisPractitioner { account: POOR, organization: HOSPITAL, roles: physician, licence_expiry: LICENCE_EXPIRY, break_glass: true },
+			pallet_registry::GenesisPractitioner { account: CLINIC_DOCTOR, organization: CLINIC, roles: physician, licence_expiry: LICENCE_EXPIRY, break_glass: true },
+			pallet_registry::GenesisPractitioner { account: AUDITOR, organization: HOSPITAL, roles: auditor, licence_expiry: LICENCE_EXPIRY, break_glass: false },
+			pallet_registry::GenesisPractitioner { account: CLINIC_AUDITOR, organization: CLINIC, roles: auditor, licence_expiry: LICENCE_EXPIRY, break_glass: false },
 		],
 	}
 	.assimilate_storage(&mut storage)
@@ -229,7 +233,7 @@ pub struct BenchmarkHelper;
 #[cfg(feature = "runtime-benchmarks")]
 impl consent_primitives::BenchmarkHelper<u64> for BenchmarkHelper {
 	fn credential(who: &u64) {
-		let org = Registry::do_admit(H256::repeat_byte(0xbe), vec![*who].try_into().unwrap())
+		let org = Registry::do_admit(format!("Org of {who}").into_bytes().try_into().unwrap(), vec![*who].try_into().unwrap())
 			.expect("benchmark organization admitted");
 		Registry::do_register(org, *who, RoleSet::all(), Moment::MAX, H256::zero(), true)
 			.expect("benchmark practitioner registered");

@@ -8,7 +8,7 @@ use crate::{
 };
 use consent_primitives::{
 	Action, CategorySet, DataCategory as C, Decision, DenyReason, EmergencyReason as R,
-	PermitReason, Purpose as P, SessionState, Verdict,
+	PermitReason, Purpose as P, PurposeSet, SessionState, Verdict,
 };
 use frame_support::{
 	assert_noop, assert_ok,
@@ -142,7 +142,7 @@ fn breaking_the_glass_refuses_bad_purposes_scopes_and_too_many_sessions() {
 				purpose,
 				R::LifeThreatening,
 				H256::zero(),
-				categories,
+				categories.map(CategorySet::to_list),
 			)
 		};
 		for purpose in [P::Treat, P::Research, P::Payment] {
@@ -649,8 +649,8 @@ fn a_deny_rule_naming_an_emergency_purpose_beats_a_session() {
 		assert_ok!(Consent::add_deny_rule(
 			RuntimeOrigin::signed(PATIENT),
 			None,
-			C::LabResults.into(),
-			[P::EmergencyTreat, P::BreakTheGlass].into_iter().collect(),
+			CategorySet::from(C::LabResults).to_list(),
+			[P::EmergencyTreat, P::BreakTheGlass].into_iter().collect::<PurposeSet>().to_list(),
 		));
 		for purpose in [P::EmergencyTreat, P::BreakTheGlass] {
 			assert!(matches!(
@@ -701,7 +701,7 @@ fn sixty_days_in_intensive_care_with_late_or_missing_reviews_never_lock_emergenc
 				RuntimeOrigin::signed(ADMIN),
 				HOSPITAL,
 				*who,
-				consent_primitives::RoleSet::from(consent_primitives::Role::Physician),
+				consent_primitives::RoleSet::from(consent_primitives::Role::Physician).to_list(),
 				NOW + 365 * 24 * 3600 * 1000,
 				H256::zero(),
 				true,
@@ -757,7 +757,7 @@ fn an_unjustified_verdict_bars_the_privilege_until_governance_lifts_it() {
 				RuntimeOrigin::signed(ADMIN),
 				CLINIC,
 				DOCTOR,
-				consent_primitives::RoleSet::from(consent_primitives::Role::Physician),
+				consent_primitives::RoleSet::from(consent_primitives::Role::Physician).to_list(),
 				NOW + 1_000_000,
 				H256::zero(),
 				break_glass,

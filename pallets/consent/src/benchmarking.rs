@@ -11,8 +11,9 @@ use sp_core::H256;
 
 const START: consent_primitives::Moment = 1_000_000;
 
-fn full_scope() -> Scope {
+fn full_scope() -> ScopeInput {
 	Scope { categories: CategorySet::all(), actions: ActionSet::all(), purposes: PurposeSet::all() }
+		.into()
 }
 
 /// A patient funded for many items, and a credentialed practitioner.
@@ -51,8 +52,8 @@ fn fill_rules<T: Config>(patient: &T::AccountId, n: u32) -> Result<(), Benchmark
 		Pallet::<T>::add_deny_rule(
 			RawOrigin::Signed(patient.clone()).into(),
 			None,
-			CategorySet::SENSITIVE,
-			PurposeSet::all().iter().filter(|p| !p.is_emergency()).collect(),
+			CategorySet::SENSITIVE.to_list(),
+			PurposeSet::all().iter().filter(|p| !p.is_emergency()).collect::<PurposeSet>().to_list(),
 		)?;
 	}
 	Ok(())
@@ -88,6 +89,8 @@ mod benchmarks {
 		let grantee = Grantee::Practitioner(practitioner);
 		fill_index::<T>(&patient, &grantee, T::MaxConsentsPerGrantee::get() - 1)?;
 		let records: alloc::vec::Vec<H256> = (0..r).map(|i| H256::repeat_byte(i as u8)).collect();
+		// Signed by a delegate: the consent also stores who granted it.
+		Signer::<T>::put(account::<T::AccountId>("guardian", 0, 0));
 		#[extrinsic_call]
 		_(
 			RawOrigin::Signed(patient.clone()),
@@ -101,7 +104,21 @@ mod benchmarks {
 			GranteeIndex::<T>::get(&patient, &grantee).len() as u32,
 			T::MaxConsentsPerGrantee::get()
 		);
+		Signer::<T>::kill();
 		Ok(())
+	}
+
+	/// What the [`NoteSigner`] extension writes around a delegated call: the signer, before
+	/// dispatch, and its removal after.
+	#[benchmark]
+	fn note_signer() {
+		let signer: T::AccountId = account("guardian", 0, 0);
+		#[block]
+		{
+			Signer::<T>::put(signer);
+			Signer::<T>::kill();
+		}
+		assert!(!Signer::<T>::exists());
 	}
 
 	#[benchmark]
@@ -124,8 +141,8 @@ mod benchmarks {
 		_(
 			RawOrigin::Signed(patient.clone()),
 			Some(Grantee::Practitioner(practitioner)),
-			CategorySet::all(),
-			PurposeSet::all(),
+			CategorySet::all().to_list(),
+			PurposeSet::all().to_list(),
 		);
 		assert_eq!(DenyRules::<T>::get(&patient).len() as u32, T::MaxDenyRules::get());
 		Ok(())
@@ -165,8 +182,10 @@ mod benchmarks {
 		let grantee = Grantee::Practitioner(practitioner.clone());
 		fill_index::<T>(&patient, &grantee, T::MaxConsentsPerGrantee::get() - 1)?;
 		let id = open_request::<T>(&patient, &practitioner)?;
+		Signer::<T>::put(account::<T::AccountId>("guardian", 0, 0));
 		#[extrinsic_call]
 		_(RawOrigin::Signed(patient.clone()), id, None);
+		Signer::<T>::kill();
 		assert!(!Requests::<T>::contains_key(id));
 		assert_eq!(
 			GranteeIndex::<T>::get(&patient, &grantee).len() as u32,
@@ -248,7 +267,7 @@ mod benchmarks {
 				Pallet::<T>::grant_consent(
 					RawOrigin::Signed(patient.clone()).into(),
 					grantee.clone(),
-					demographics_only,
+					demographics_only.into(),
 					BoundedVec::new(),
 					None,
 					None,

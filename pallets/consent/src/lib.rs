@@ -17,6 +17,13 @@
 //! - [`Pallet::reap_expired`]: anyone removes an expired consent or request; the deposit goes
 //!   back to its owner.
 //!
+//! Calls take scopes as lists of names ([`ScopeInput`]: `categories: [LabResults]`,
+//! `purposes: [TREAT]`); a member named twice is refused (`DuplicateCategory`, ...). The
+//! patient's own calls (grant, revoke, deny rules, answering requests) are free of fees for a
+//! patient an organization enrolled ([`Config::Sponsorship`], `#[pallet::feeless_if]`), and their
+//! events name the `signer`: the patient, or the delegate who signed through pallet-proxy
+//! (recorded by the [`NoteSigner`] transaction extension).
+//!
 //! ## Storage
 //! - [`Consents`]: (patient, id) → [`Consent`]; [`GranteeIndex`]: (patient, grantee) → ids, so
 //!   that the access decision reads only the consents of the accessor's own grantee keys (at most
@@ -24,11 +31,14 @@
 //! - [`DenyRules`]: patient → bounded list of rules;
 //! - [`Requests`]: id → [`AccessRequest`], with [`PendingByRequester`] counts;
 //! - [`Counts`]: per-patient item counts; [`ConsentVersion`]: per-patient counter bumped by
-//!   every change of the patient's consents or rules, so gateways can invalidate caches.
+//!   every change of the patient's consents or rules, so gateways can invalidate caches;
+//! - [`Signer`]: the signer of the delegated call being dispatched, never kept between
+//!   extrinsics.
 //!
 //! ## Invariants
 //! - every consent, rule and request holds its owner's deposit (a `Consideration` under
-//!   [`HoldReason::StorageDeposit`]), released when the item is removed;
+//!   [`HoldReason::StorageDeposit`], or an enrolment's sponsorship), released when the item is
+//!   removed;
 //! - [`GranteeIndex`] lists exactly the ids of [`Consents`], under their grantee;
 //! - counts equal the items stored, and never exceed their `Max*` bound;
 //! - a failed call changes nothing.
@@ -53,10 +63,14 @@ pub use weights::WeightInfo;
 
 use alloc::vec::Vec;
 use consent_primitives::{
-	AccessControl, Action, ConsentView, CredentialInspect, CredentialStatus, DataCategory,
+	AccessControl, Action, CategoryList, CategorySet, ConsentView, PurposeList, PurposeSet,
+	Sponsorship, CredentialInspect, CredentialStatus, DataCategory,
 	Decision, DelegateCheck, DenyReason, EmergencyAccess, Grantee, PermitReason, Purpose, RecordId,
 };
-use frame_support::traits::{Consideration, Footprint, Get, Time};
+use frame_support::traits::{Consideration, Contains, Footprint, Get, Time};
+
+mod extension;
+pub use extension::NoteSigner;
 
 #[frame_support::pallet]
 pub mod pallet {
@@ -68,7 +82,9 @@ pub mod pallet {
 	use sp_runtime::Saturating;
 
 	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	/// 2: sets are stored as lists of names; no chain ran version 1 in production, so there is
+	/// no migration.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -115,6 +131,13 @@ pub mod pallet {
 		type Emergency: EmergencyAccess<Self::AccountId>;
 		/// Who acts for a patient (consent-management proxies).
 		type Delegates: DelegateCheck<Self::AccountId>;
+		/// Patients whose own calls are free of fees (the enrolment pallet, or `()`): the
+		/// patient's calls of this pallet are `#[pallet::feeless_if]` on it.
+		type Sponsorship: Sponsorship<Self::AccountId>;
+		/// The calls through which one account signs for another (pallet-proxy's `proxy` and
+		/// `proxy_announced`): for these the [`NoteSigner`] extension records the signer, so that
+		/// events and consents name a delegate apart from the patient.
+		type DelegatedCalls: Contains<<Self as frame_system::Config>::RuntimeCall>;
 		/// The most consents a patient may hold.
 		#[pallet::constant]
 		type MaxConsentsPerPatient: Get<u32>;
@@ -212,6 +235,12 @@ pub mod pallet {
 	pub type ConsentVersion<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, u64, ValueQuery>;
 
+	/// The account that signed the extrinsic being dispatched, while it is a delegated call (see
+	/// [`Config::DelegatedCalls`]); set by the [`NoteSigner`] extension before dispatch and
+	/// removed after it, so it is never left in state between extrinsics.
+	#[pallet::storage]
+	pub type Signer<T: Config> = StorageValue<_, T::AccountId>;
+
 	/// The next deny rule id.
 	#[pallet::storage]
 	pub type NextRuleId<T: Config> = StorageValue<_, RuleId, ValueQuery>;
@@ -223,23 +252,32 @@ pub mod pallet {
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
-		/// A patient granted a consent.
+		/// A patient granted a consent; `signer` is the patient, or the delegate who signed for
+		/// them.
 		ConsentGranted {
 			patient: T::AccountId,
+			signer: T::AccountId,
 			consent_id: ConsentId,
 			grantee: GranteeOf<T>,
 			scope: Scope,
 			start: Moment,
 			end: Option<Moment>,
 		},
-		/// A patient revoked a consent; it no longer permits anything.
-		ConsentRevoked { patient: T::AccountId, consent_id: ConsentId },
+		/// A patient (or the delegate `signer`) revoked a consent; it no longer permits anything.
+		ConsentRevoked { patient: T::AccountId, signer: T::AccountId, consent_id: ConsentId },
 		/// An expired consent was removed and its deposit returned to the patient.
 		ConsentReaped { patient: T::AccountId, consent_id: ConsentId, reaper: T::AccountId },
 		/// A patient added a deny rule.
-		DenyRuleAdded { patient: T::AccountId, rule_id: RuleId },
-		/// A patient removed a deny rule.
-		DenyRuleRemoved { patient: T::AccountId, rule_id: RuleId },
+		DenyRuleAdded {
+			patient: T::AccountId,
+			signer: T::AccountId,
+			rule_id: RuleId,
+			grantee: Option<GranteeOf<T>>,
+			categories: CategorySet,
+			purposes: PurposeSet,
+		},
+		/// A patient (or the delegate `signer`) removed a deny rule.
+		DenyRuleRemoved { patient: T::AccountId, signer: T::AccountId, rule_id: RuleId },
 		/// A practitioner asked a patient for access.
 		AccessRequested {
 			request_id: RequestId,
@@ -249,10 +287,15 @@ pub mod pallet {
 			justification_hash: H256,
 			expires_at: Moment,
 		},
-		/// The patient approved a request; the consent it created.
-		RequestApproved { request_id: RequestId, patient: T::AccountId, consent_id: ConsentId },
-		/// The patient denied a request.
-		RequestDenied { request_id: RequestId, patient: T::AccountId },
+		/// The patient (or the delegate `signer`) approved a request; the consent it created.
+		RequestApproved {
+			request_id: RequestId,
+			patient: T::AccountId,
+			signer: T::AccountId,
+			consent_id: ConsentId,
+		},
+		/// The patient (or the delegate `signer`) denied a request.
+		RequestDenied { request_id: RequestId, patient: T::AccountId, signer: T::AccountId },
 		/// The requester withdrew a request.
 		RequestCancelled { request_id: RequestId, requester: T::AccountId },
 		/// An unanswered request lapsed and was removed; the requester's deposit was returned.
@@ -305,6 +348,12 @@ pub mod pallet {
 		/// The runtime does not let patients opt out of emergency access: a deny rule may not
 		/// name ETREAT or BTG.
 		EmergencyOptOutNotAllowed,
+		/// The categories list names a category twice.
+		DuplicateCategory,
+		/// The actions list names an action twice.
+		DuplicateAction,
+		/// The purposes list names a purpose twice.
+		DuplicatePurpose,
 		/// An id counter is exhausted.
 		Overflow,
 	}
@@ -328,22 +377,35 @@ pub mod pallet {
 		/// patient's deposit is held until the consent is revoked or reaped.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::grant_consent(records.len() as u32))]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _g: &GranteeOf<T>, _s: &ScopeInput,
+			_r: &BoundedVec<RecordId, T::MaxRecordsPerConsent>, _b: &Option<Moment>,
+			_e: &Option<Moment>| -> bool { Pallet::<T>::sponsored(origin) })]
 		pub fn grant_consent(
 			origin: OriginFor<T>,
 			grantee: GranteeOf<T>,
-			scope: Scope,
+			scope: ScopeInput,
 			records: BoundedVec<RecordId, T::MaxRecordsPerConsent>,
 			start: Option<Moment>,
 			end: Option<Moment>,
 		) -> DispatchResult {
 			let patient = ensure_signed(origin)?;
+			let scope = Self::scope_of(&scope)?;
 			let now = T::Time::now();
 			let start = start.unwrap_or(now);
 			Self::ensure_valid_grant(&grantee, &scope, start, end, now)?;
-			let consent_id =
-				Self::store_consent(&patient, grantee.clone(), scope, records, start, end)?;
+			let signer = Self::signer_for(&patient);
+			let consent_id = Self::store_consent(
+				&patient,
+				&signer,
+				grantee.clone(),
+				scope,
+				records,
+				start,
+				end,
+			)?;
 			Self::deposit_event(Event::ConsentGranted {
 				patient,
+				signer,
 				consent_id,
 				grantee,
 				scope,
@@ -358,10 +420,14 @@ pub mod pallet {
 		/// Must be _Signed_ by the patient (or through their delegate).
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::revoke_consent())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _c: &ConsentId| -> bool {
+			Pallet::<T>::sponsored(origin)
+		})]
 		pub fn revoke_consent(origin: OriginFor<T>, consent_id: ConsentId) -> DispatchResult {
 			let patient = ensure_signed(origin)?;
 			Self::remove_consent(&patient, consent_id)?;
-			Self::deposit_event(Event::ConsentRevoked { patient, consent_id });
+			let signer = Self::signer_for(&patient);
+			Self::deposit_event(Event::ConsentRevoked { patient, signer, consent_id });
 			Ok(())
 		}
 
@@ -371,13 +437,19 @@ pub mod pallet {
 		/// about, or `None` for everyone; `categories` and `purposes` must not be empty.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::add_deny_rule())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _g: &Option<GranteeOf<T>>,
+			_c: &CategoryList, _p: &PurposeList| -> bool { Pallet::<T>::sponsored(origin) })]
 		pub fn add_deny_rule(
 			origin: OriginFor<T>,
 			grantee: Option<GranteeOf<T>>,
-			categories: consent_primitives::CategorySet,
-			purposes: consent_primitives::PurposeSet,
+			categories: CategoryList,
+			purposes: PurposeList,
 		) -> DispatchResult {
 			let patient = ensure_signed(origin)?;
+			let categories =
+				CategorySet::from_list(&categories).map_err(|_| Error::<T>::DuplicateCategory)?;
+			let purposes =
+				PurposeSet::from_list(&purposes).map_err(|_| Error::<T>::DuplicatePurpose)?;
 			ensure!(!categories.is_empty() && !purposes.is_empty(), Error::<T>::EmptyScope);
 			ensure!(
 				T::AllowEmergencyOptOut::get() || !purposes.iter().any(Purpose::is_emergency),
@@ -388,12 +460,20 @@ pub mod pallet {
 			let rule_id = NextRuleId::<T>::get();
 			let next = rule_id.checked_add(1).ok_or(Error::<T>::Overflow)?;
 			let deposit = T::Deposit::new(&patient, Footprint::from_mel::<DenyRuleOf<T>>())?;
-			let rule = DenyRule { grantee, categories, purposes, deposit };
+			let rule = DenyRule { grantee: grantee.clone(), categories, purposes, deposit };
 			rules.try_push((rule_id, rule)).map_err(|_| Error::<T>::TooManyDenyRules)?;
 			DenyRules::<T>::insert(&patient, rules);
 			NextRuleId::<T>::put(next);
 			Self::bump_version(&patient);
-			Self::deposit_event(Event::DenyRuleAdded { patient, rule_id });
+			let signer = Self::signer_for(&patient);
+			Self::deposit_event(Event::DenyRuleAdded {
+				patient,
+				signer,
+				rule_id,
+				grantee,
+				categories,
+				purposes,
+			});
 			Ok(())
 		}
 
@@ -402,6 +482,9 @@ pub mod pallet {
 		/// Must be _Signed_ by the patient (or through their delegate).
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::remove_deny_rule())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _r: &RuleId| -> bool {
+			Pallet::<T>::sponsored(origin)
+		})]
 		pub fn remove_deny_rule(origin: OriginFor<T>, rule_id: RuleId) -> DispatchResult {
 			let patient = ensure_signed(origin)?;
 			let mut rules = DenyRules::<T>::get(&patient);
@@ -415,7 +498,8 @@ pub mod pallet {
 				DenyRules::<T>::insert(&patient, rules);
 			}
 			Self::bump_version(&patient);
-			Self::deposit_event(Event::DenyRuleRemoved { patient, rule_id });
+			let signer = Self::signer_for(&patient);
+			Self::deposit_event(Event::DenyRuleRemoved { patient, signer, rule_id });
 			Ok(())
 		}
 
@@ -431,12 +515,13 @@ pub mod pallet {
 		pub fn request_access(
 			origin: OriginFor<T>,
 			patient: T::AccountId,
-			scope: Scope,
+			scope: ScopeInput,
 			justification_hash: H256,
 			start: Option<Moment>,
 			end: Option<Moment>,
 		) -> DispatchResult {
 			let requester = ensure_signed(origin)?;
+			let scope = Self::scope_of(&scope)?;
 			let now = T::Time::now();
 			ensure!(
 				T::Credentials::credential(&requester, now).is_some_and(|c| c.valid),
@@ -494,12 +579,15 @@ pub mod pallet {
 		/// held for the consent; the requester's deposit for the request is released.
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::approve_request())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _r: &RequestId, _s: &Option<ScopeInput>|
+			-> bool { Pallet::<T>::sponsored(origin) })]
 		pub fn approve_request(
 			origin: OriginFor<T>,
 			request_id: RequestId,
-			scope: Option<Scope>,
+			scope: Option<ScopeInput>,
 		) -> DispatchResult {
 			let patient = ensure_signed(origin)?;
+			let scope = scope.as_ref().map(Self::scope_of).transpose()?;
 			let request = Requests::<T>::get(request_id).ok_or(Error::<T>::RequestNotFound)?;
 			ensure!(request.patient == patient, Error::<T>::NotPatient);
 			let now = T::Time::now();
@@ -509,8 +597,10 @@ pub mod pallet {
 			let grantee = Grantee::Practitioner(request.requester.clone());
 			let (start, end) = (request.start.max(now), request.end);
 			Self::ensure_valid_grant(&grantee, &scope, start, end, now)?;
+			let signer = Self::signer_for(&patient);
 			let consent_id = Self::store_consent(
 				&patient,
+				&signer,
 				grantee.clone(),
 				scope,
 				Default::default(),
@@ -520,13 +610,19 @@ pub mod pallet {
 			Self::remove_request(request_id, request)?;
 			Self::deposit_event(Event::ConsentGranted {
 				patient: patient.clone(),
+				signer: signer.clone(),
 				consent_id,
 				grantee,
 				scope,
 				start,
 				end,
 			});
-			Self::deposit_event(Event::RequestApproved { request_id, patient, consent_id });
+			Self::deposit_event(Event::RequestApproved {
+				request_id,
+				patient,
+				signer,
+				consent_id,
+			});
 			Ok(())
 		}
 
@@ -535,12 +631,16 @@ pub mod pallet {
 		/// Must be _Signed_ by the patient (or through their delegate).
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::deny_request())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _r: &RequestId| -> bool {
+			Pallet::<T>::sponsored(origin)
+		})]
 		pub fn deny_request(origin: OriginFor<T>, request_id: RequestId) -> DispatchResult {
 			let patient = ensure_signed(origin)?;
 			let request = Requests::<T>::get(request_id).ok_or(Error::<T>::RequestNotFound)?;
 			ensure!(request.patient == patient, Error::<T>::NotPatient);
 			Self::remove_request(request_id, request)?;
-			Self::deposit_event(Event::RequestDenied { request_id, patient });
+			let signer = Self::signer_for(&patient);
+			Self::deposit_event(Event::RequestDenied { request_id, patient, signer });
 			Ok(())
 		}
 
@@ -591,6 +691,27 @@ pub mod pallet {
 	}
 
 	impl<T: Config> Pallet<T> {
+		/// Whether the call's origin is a patient an organization sponsors: their own calls are
+		/// free of fees (the `feeless_if` of the patient calls).
+		pub fn sponsored(origin: &OriginFor<T>) -> bool {
+			ensure_signed(origin.clone()).is_ok_and(|who| T::Sponsorship::covers_fees(&who))
+		}
+
+		/// Who signed the call the patient's origin makes: the delegate that [`NoteSigner`]
+		/// recorded for a delegated call, else the patient.
+		pub fn signer_for(patient: &T::AccountId) -> T::AccountId {
+			Signer::<T>::get().unwrap_or_else(|| patient.clone())
+		}
+
+		/// The scope a caller's lists name, refusing a repeated member with a named error.
+		fn scope_of(input: &ScopeInput) -> Result<Scope, Error<T>> {
+			input.to_scope().map_err(|repeated| match repeated {
+				RepeatedIn::Categories => Error::<T>::DuplicateCategory,
+				RepeatedIn::Actions => Error::<T>::DuplicateAction,
+				RepeatedIn::Purposes => Error::<T>::DuplicatePurpose,
+			})
+		}
+
 		fn ensure_valid_scope_and_period(
 			scope: &Scope,
 			start: Moment,
@@ -626,6 +747,7 @@ pub mod pallet {
 		/// Store a consent (deposit, index, counts, version); nothing is written on error.
 		fn store_consent(
 			patient: &T::AccountId,
+			signer: &T::AccountId,
 			grantee: GranteeOf<T>,
 			scope: Scope,
 			records: BoundedVec<RecordId, T::MaxRecordsPerConsent>,
@@ -644,7 +766,15 @@ pub mod pallet {
 			Consents::<T>::insert(
 				patient,
 				consent_id,
-				Consent { grantee, scope, records, start, end, deposit },
+				Consent {
+					grantee,
+					scope,
+					records,
+					start,
+					end,
+					granted_by: (signer != patient).then(|| signer.clone()),
+					deposit,
+				},
 			);
 			counts.consents.saturating_inc();
 			counts.next_consent = next;
@@ -821,6 +951,7 @@ impl<T: Config> Pallet<T> {
 				records: c.records.into_inner(),
 				start: c.start,
 				end: c.end,
+				granted_by: c.granted_by,
 			})
 			.collect();
 		views.sort_by_key(|v| v.id);
@@ -891,10 +1022,12 @@ impl<T: Config> Pallet<T> {
 		let reason: T::RuntimeHoldReason = HoldReason::StorageDeposit.into();
 		for owner in owners.keys() {
 			ensure!(
-				!T::Currency::balance_on_hold(&reason, owner).is_zero(),
-				"stored item without a held deposit"
+				!T::Currency::balance_on_hold(&reason, owner).is_zero() ||
+					T::Sponsorship::sponsors_items(owner),
+				"stored item without a held or sponsored deposit"
 			);
 		}
+		ensure!(!Signer::<T>::exists(), "a signer left in state after dispatch");
 		Ok(())
 	}
 }

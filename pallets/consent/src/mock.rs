@@ -177,6 +177,8 @@ impl pallet_consent::Config for Test {
 	type Credentials = MockCredentials;
 	type Emergency = MockEmergency;
 	type Delegates = MockDelegates;
+	type Sponsorship = ();
+	type DelegatedCalls = frame_support::traits::Nothing;
 	type MaxConsentsPerPatient = ConstU32<5>;
 	type MaxConsentsPerGrantee = ConstU32<3>;
 	type MaxRecordsPerConsent = ConstU32<4>;

@@ -38,7 +38,7 @@ fn grant(grantee: Grantee<u64>, scope: Scope, end: Option<u64>) -> u64 {
 	assert_ok!(Consent::grant_consent(
 		RuntimeOrigin::signed(PATIENT),
 		grantee,
-		scope,
+		scope.into(),
 		no_records(),
 		None,
 		end
@@ -72,6 +72,7 @@ fn grant_consent_stores_indexes_holds_a_deposit_and_bumps_the_version() {
 		System::assert_last_event(
 			Event::ConsentGranted {
 				patient: PATIENT,
+				signer: PATIENT,
 				consent_id: id,
 				grantee: Grantee::Practitioner(DOCTOR),
 				scope: labs_read_treat(),
@@ -110,37 +111,37 @@ fn grant_consent_refuses_bad_input() {
 		};
 		let doc = || Grantee::Practitioner(DOCTOR);
 		assert_noop!(
-			call(doc(), scope(&[], &[A::Read], &[P::Treat]), None, None),
+			call(doc(), scope(&[], &[A::Read], &[P::Treat]).into(), None, None),
 			Error::<Test>::EmptyScope
 		);
 		assert_noop!(
-			call(doc(), scope(&[C::Allergies], &[], &[P::Treat]), None, None),
+			call(doc(), scope(&[C::Allergies], &[], &[P::Treat]).into(), None, None),
 			Error::<Test>::EmptyScope
 		);
 		assert_noop!(
-			call(doc(), scope(&[C::Allergies], &[A::Read], &[]), None, None),
+			call(doc(), scope(&[C::Allergies], &[A::Read], &[]).into(), None, None),
 			Error::<Test>::EmptyScope
 		);
 		assert_noop!(
-			call(doc(), labs_read_treat(), Some(NOW + 10), Some(NOW + 5)),
+			call(doc(), labs_read_treat().into(), Some(NOW + 10), Some(NOW + 5)),
 			Error::<Test>::InvalidPeriod
 		);
 		assert_noop!(
-			call(doc(), labs_read_treat(), Some(NOW - 10), Some(NOW)),
+			call(doc(), labs_read_treat().into(), Some(NOW - 10), Some(NOW)),
 			Error::<Test>::PeriodInPast
 		);
 		assert_noop!(
-			call(Grantee::Practitioner(STRANGER), labs_read_treat(), None, None),
+			call(Grantee::Practitioner(STRANGER), labs_read_treat().into(), None, None),
 			Error::<Test>::UnknownGrantee
 		);
 		assert_noop!(
-			call(Grantee::Organization(77), labs_read_treat(), None, None),
+			call(Grantee::Organization(77), labs_read_treat().into(), None, None),
 			Error::<Test>::UnknownGrantee
 		);
 		assert_noop!(
 			call(
 				Grantee::Role { organization: 77, role: Role::Nurse },
-				labs_read_treat(),
+				labs_read_treat().into(),
 				None,
 				None
 			),
@@ -150,7 +151,7 @@ fn grant_consent_refuses_bad_input() {
 			Consent::grant_consent(
 				RuntimeOrigin::none(),
 				doc(),
-				labs_read_treat(),
+				labs_read_treat().into(),
 				no_records(),
 				None,
 				None
@@ -161,7 +162,7 @@ fn grant_consent_refuses_bad_input() {
 			Consent::grant_consent(
 				RuntimeOrigin::root(),
 				doc(),
-				labs_read_treat(),
+				labs_read_treat().into(),
 				no_records(),
 				None,
 				None
@@ -172,7 +173,7 @@ fn grant_consent_refuses_bad_input() {
 			Consent::grant_consent(
 				RuntimeOrigin::signed(POOR),
 				doc(),
-				labs_read_treat(),
+				labs_read_treat().into(),
 				no_records(),
 				None,
 				None
@@ -192,7 +193,7 @@ fn consents_are_bounded_per_grantee_and_per_patient() {
 			Consent::grant_consent(
 				RuntimeOrigin::signed(PATIENT),
 				Grantee::Practitioner(DOCTOR),
-				labs_read_treat(),
+				labs_read_treat().into(),
 				no_records(),
 				None,
 				None
@@ -205,7 +206,7 @@ fn consents_are_bounded_per_grantee_and_per_patient() {
 			Consent::grant_consent(
 				RuntimeOrigin::signed(PATIENT),
 				Grantee::Practitioner(NURSE),
-				labs_read_treat(),
+				labs_read_treat().into(),
 				no_records(),
 				None,
 				None
@@ -236,7 +237,7 @@ fn revoke_consent_stops_permitting_at_once_and_releases_the_deposit() {
 		assert_noop!(Consent::revoke_consent(RuntimeOrigin::none(), id), BadOrigin);
 		assert_ok!(Consent::revoke_consent(RuntimeOrigin::signed(PATIENT), id));
 		System::assert_last_event(
-			Event::ConsentRevoked { patient: PATIENT, consent_id: id }.into(),
+			Event::ConsentRevoked { patient: PATIENT, signer: PATIENT, consent_id: id }.into(),
 		);
 		assert_eq!(
 			decide(DOCTOR, C::LabResults, A::Read, P::Treat),
@@ -323,8 +324,8 @@ fn the_access_decision_follows_the_specified_order() {
 		assert_ok!(Consent::add_deny_rule(
 			RuntimeOrigin::signed(PATIENT),
 			Some(Grantee::Practitioner(NURSE)),
-			CategorySet::from(C::LabResults),
-			PurposeSet::all()
+			CategorySet::from(C::LabResults).to_list(),
+			PurposeSet::all().to_list()
 		));
 		assert_eq!(
 			decide(NURSE, C::LabResults, A::Read, P::Treat),
@@ -361,8 +362,8 @@ fn a_deny_rule_for_everyone_beats_emergency_access_too() {
 		assert_ok!(Consent::add_deny_rule(
 			RuntimeOrigin::signed(PATIENT),
 			None,
-			CategorySet::from(C::MentalHealth),
-			PurposeSet::all()
+			CategorySet::from(C::MentalHealth).to_list(),
+			PurposeSet::all().to_list()
 		));
 		assert_eq!(
 			decide(DOCTOR, C::MentalHealth, A::Read, P::EmergencyTreat),
@@ -377,7 +378,7 @@ fn validity_periods_are_checked_at_the_moment_of_use() {
 		let later = Consent::grant_consent(
 			RuntimeOrigin::signed(PATIENT),
 			Grantee::Practitioner(DOCTOR),
-			labs_read_treat(),
+			labs_read_treat().into(),
 			no_records(),
 			Some(NOW + 100),
 			Some(NOW + 200),
@@ -408,7 +409,7 @@ fn a_consent_that_names_records_permits_only_those_records() {
 		assert_ok!(Consent::grant_consent(
 			RuntimeOrigin::signed(PATIENT),
 			Grantee::Practitioner(DOCTOR),
-			labs_read_treat(),
+			labs_read_treat().into(),
 			BoundedVec::truncate_from(vec![r1]),
 			None,
 			None
@@ -424,8 +425,13 @@ fn a_consent_that_names_records_permits_only_those_records() {
 #[test]
 fn deny_rules_are_added_bounded_and_removed() {
 	test(|| {
-		let add = |who, categories, purposes| {
-			Consent::add_deny_rule(RuntimeOrigin::signed(who), None, categories, purposes)
+		let add = |who, categories: CategorySet, purposes: PurposeSet| {
+			Consent::add_deny_rule(
+				RuntimeOrigin::signed(who),
+				None,
+				categories.to_list(),
+				purposes.to_list(),
+			)
 		};
 		assert_noop!(
 			add(PATIENT, CategorySet::empty(), PurposeSet::all()),
@@ -439,13 +445,23 @@ fn deny_rules_are_added_bounded_and_removed() {
 			Consent::add_deny_rule(
 				RuntimeOrigin::root(),
 				None,
-				CategorySet::all(),
-				PurposeSet::all()
+				CategorySet::all().to_list(),
+				PurposeSet::all().to_list()
 			),
 			BadOrigin
 		);
 		assert_ok!(add(PATIENT, CategorySet::SENSITIVE, PurposeSet::from(P::Research)));
-		System::assert_last_event(Event::DenyRuleAdded { patient: PATIENT, rule_id: 0 }.into());
+		System::assert_last_event(
+			Event::DenyRuleAdded {
+				patient: PATIENT,
+				signer: PATIENT,
+				rule_id: 0,
+				grantee: None,
+				categories: CategorySet::SENSITIVE,
+				purposes: PurposeSet::from(P::Research),
+			}
+			.into(),
+		);
 		assert_ok!(add(PATIENT, CategorySet::from(C::Billing), PurposeSet::all()));
 		assert_noop!(
 			add(PATIENT, CategorySet::all(), PurposeSet::all()),
@@ -459,7 +475,9 @@ fn deny_rules_are_added_bounded_and_removed() {
 		);
 		assert_noop!(Consent::remove_deny_rule(RuntimeOrigin::root(), 0), BadOrigin);
 		assert_ok!(Consent::remove_deny_rule(RuntimeOrigin::signed(PATIENT), 0));
-		System::assert_last_event(Event::DenyRuleRemoved { patient: PATIENT, rule_id: 0 }.into());
+		System::assert_last_event(
+			Event::DenyRuleRemoved { patient: PATIENT, signer: PATIENT, rule_id: 0 }.into(),
+		);
 		assert_noop!(
 			Consent::remove_deny_rule(RuntimeOrigin::signed(PATIENT), 0),
 			Error::<Test>::RuleNotFound
@@ -475,7 +493,7 @@ fn request(by: u64, scope: Scope) -> u64 {
 	assert_ok!(Consent::request_access(
 		RuntimeOrigin::signed(by),
 		PATIENT,
-		scope,
+		scope.into(),
 		H256::repeat_byte(7),
 		None,
 		None
@@ -516,7 +534,7 @@ fn a_practitioner_requests_and_the_patient_approves_a_narrower_scope() {
 			Consent::approve_request(
 				RuntimeOrigin::signed(PATIENT),
 				id,
-				Some(scope(&[C::Genomics], &[A::Read], &[P::Treat]))
+				Some(scope(&[C::Genomics], &[A::Read], &[P::Treat]).into())
 			),
 			Error::<Test>::ScopeExceedsRequest
 		);
@@ -524,17 +542,23 @@ fn a_practitioner_requests_and_the_patient_approves_a_narrower_scope() {
 			Consent::approve_request(
 				RuntimeOrigin::signed(PATIENT),
 				id,
-				Some(scope(&[], &[A::Read], &[P::Treat]))
+				Some(scope(&[], &[A::Read], &[P::Treat]).into())
 			),
 			Error::<Test>::EmptyScope
 		);
 		assert_ok!(Consent::approve_request(
 			RuntimeOrigin::signed(PATIENT),
 			id,
-			Some(labs_read_treat())
+			Some(labs_read_treat().into())
 		));
 		System::assert_last_event(
-			Event::RequestApproved { request_id: id, patient: PATIENT, consent_id: 0 }.into(),
+			Event::RequestApproved {
+				request_id: id,
+				patient: PATIENT,
+				signer: PATIENT,
+				consent_id: 0,
+			}
+			.into(),
 		);
 		assert_eq!(held(DOCTOR), 0);
 		assert!(!Requests::<Test>::contains_key(id));
@@ -560,7 +584,7 @@ fn request_access_refuses_bad_requesters_and_full_queues() {
 			Consent::request_access(
 				RuntimeOrigin::signed(who),
 				patient,
-				labs_read_treat(),
+				labs_read_treat().into(),
 				H256::zero(),
 				None,
 				None,
@@ -574,7 +598,7 @@ fn request_access_refuses_bad_requesters_and_full_queues() {
 			Consent::request_access(
 				RuntimeOrigin::root(),
 				PATIENT,
-				labs_read_treat(),
+				labs_read_treat().into(),
 				H256::zero(),
 				None,
 				None
@@ -585,7 +609,7 @@ fn request_access_refuses_bad_requesters_and_full_queues() {
 			Consent::request_access(
 				RuntimeOrigin::signed(DOCTOR),
 				PATIENT,
-				scope(&[C::Allergies], &[], &[P::Treat]),
+				scope(&[C::Allergies], &[], &[P::Treat]).into(),
 				H256::zero(),
 				None,
 				None
@@ -596,7 +620,7 @@ fn request_access_refuses_bad_requesters_and_full_queues() {
 			Consent::request_access(
 				RuntimeOrigin::signed(DOCTOR),
 				PATIENT,
-				labs_read_treat(),
+				labs_read_treat().into(),
 				H256::zero(),
 				Some(0),
 				Some(NOW)
@@ -620,7 +644,7 @@ fn requests_are_denied_cancelled_or_reaped_with_the_deposit_returned() {
 		let denied = request(DOCTOR, labs_read_treat());
 		assert_ok!(Consent::deny_request(RuntimeOrigin::signed(PATIENT), denied));
 		System::assert_last_event(
-			Event::RequestDenied { request_id: denied, patient: PATIENT }.into(),
+			Event::RequestDenied { request_id: denied, patient: PATIENT, signer: PATIENT }.into(),
 		);
 		assert_noop!(
 			Consent::deny_request(RuntimeOrigin::signed(PATIENT), denied),
@@ -731,7 +755,7 @@ mod properties {
 		Consent::grant_consent(
 			RuntimeOrigin::signed(PATIENT),
 			grantee,
-			scope,
+			scope.into(),
 			no_records(),
 			None,
 			end,
@@ -751,7 +775,7 @@ mod properties {
 		) {
 			new_test_ext().execute_with(|| {
 				for (g, s) in grants { try_grant(g, s, None); }
-				assert_ok!(Consent::add_deny_rule(RuntimeOrigin::signed(PATIENT), None, rule.categories, rule.purposes));
+				assert_ok!(Consent::add_deny_rule(RuntimeOrigin::signed(PATIENT), None, rule.categories.to_list(), rule.purposes.to_list()));
 				let (who, c, a, p) = access;
 				let decision = decide(who, c, a, p);
 				if rule.categories.contains(c) && rule.purposes.contains(p) {
@@ -839,7 +863,7 @@ fn a_practitioner_asks_again_only_once_the_pending_request_is_gone() {
 			Consent::request_access(
 				RuntimeOrigin::signed(DOCTOR),
 				PATIENT,
-				labs_read_treat(),
+				labs_read_treat().into(),
 				H256::zero(),
 				None,
 				None
@@ -863,7 +887,7 @@ fn consent_ids_are_the_patients_own() {
 		assert_ok!(Consent::grant_consent(
 			RuntimeOrigin::signed(GUARDIAN),
 			Grantee::Practitioner(DOCTOR),
-			labs_read_treat(),
+			labs_read_treat().into(),
 			no_records(),
 			None,
 			None
@@ -918,8 +942,8 @@ fn deny_rules_naming_emergency_purposes_need_the_runtime_to_allow_opting_out() {
 				Consent::add_deny_rule(
 					RuntimeOrigin::signed(PATIENT),
 					None,
-					C::LabResults.into(),
-					purposes
+					CategorySet::from(C::LabResults).to_list(),
+					purposes.to_list()
 				),
 				Error::<Test>::EmergencyOptOutNotAllowed
 			);
@@ -927,20 +951,147 @@ fn deny_rules_naming_emergency_purposes_need_the_runtime_to_allow_opting_out() {
 		assert_ok!(Consent::add_deny_rule(
 			RuntimeOrigin::signed(PATIENT),
 			None,
-			C::LabResults.into(),
-			[P::Research].into_iter().collect()
+			CategorySet::from(C::LabResults).to_list(),
+			PurposeSet::from(P::Research).to_list()
 		));
 		AllowEmergencyOptOut::set(&true);
 		assert_ok!(Consent::add_deny_rule(
 			RuntimeOrigin::signed(PATIENT),
 			None,
-			C::LabResults.into(),
-			emergency
+			CategorySet::from(C::LabResults).to_list(),
+			emergency.to_list()
 		));
 		MockEmergency::open(PATIENT, DOCTOR, C::LabResults, NOW + 100, 3);
 		assert_eq!(
 			decide(DOCTOR, C::LabResults, A::Read, P::EmergencyTreat),
 			Decision::Deny(DenyReason::DeniedByRule(1))
 		);
+	});
+}
+
+fn list<T: Clone, const N: u32>(items: &[T]) -> BoundedVec<T, frame_support::traits::ConstU32<N>> {
+	BoundedVec::truncate_from(items.to_vec())
+}
+
+#[test]
+fn a_member_named_twice_is_refused_by_name() {
+	test(|| {
+		let input = |categories: &[C], actions: &[A], purposes: &[P]| crate::ScopeInput {
+			categories: list(categories),
+			actions: list(actions),
+			purposes: list(purposes),
+		};
+		let grant = |scope| {
+			Consent::grant_consent(
+				RuntimeOrigin::signed(PATIENT),
+				Grantee::Practitioner(DOCTOR),
+				scope,
+				no_records(),
+				None,
+				None,
+			)
+		};
+		assert_noop!(
+			grant(input(&[C::LabResults, C::Imaging, C::LabResults], &[A::Read], &[P::Treat])),
+			Error::<Test>::DuplicateCategory
+		);
+		assert_noop!(
+			grant(input(&[C::LabResults], &[A::Read, A::Read], &[P::Treat])),
+			Error::<Test>::DuplicateAction
+		);
+		assert_noop!(
+			grant(input(&[C::LabResults], &[A::Read], &[P::Treat, P::Research, P::Treat])),
+			Error::<Test>::DuplicatePurpose
+		);
+		assert_noop!(
+			Consent::add_deny_rule(
+				RuntimeOrigin::signed(PATIENT),
+				None,
+				list(&[C::Genomics, C::Genomics]),
+				list(&[P::Research])
+			),
+			Error::<Test>::DuplicateCategory
+		);
+		assert_noop!(
+			Consent::add_deny_rule(
+				RuntimeOrigin::signed(PATIENT),
+				None,
+				list(&[C::Genomics]),
+				list(&[P::Research, P::Research])
+			),
+			Error::<Test>::DuplicatePurpose
+		);
+		assert_noop!(
+			Consent::request_access(
+				RuntimeOrigin::signed(DOCTOR),
+				PATIENT,
+				input(&[C::Imaging, C::Imaging], &[A::Read], &[P::Treat]),
+				H256::repeat_byte(1),
+				None,
+				None
+			),
+			Error::<Test>::DuplicateCategory
+		);
+		// The order a caller lists members in does not matter: the set is the same.
+		assert_ok!(grant(input(&[C::Imaging, C::LabResults], &[A::Write, A::Read], &[P::Treat])));
+		System::assert_last_event(
+			Event::ConsentGranted {
+				patient: PATIENT,
+				signer: PATIENT,
+				consent_id: 0,
+				grantee: Grantee::Practitioner(DOCTOR),
+				scope: scope(&[C::LabResults, C::Imaging], &[A::Read, A::Write], &[P::Treat]),
+				start: NOW,
+				end: None,
+			}
+			.into(),
+		);
+	});
+}
+
+#[test]
+fn events_and_consents_name_the_delegate_who_signed() {
+	test(|| {
+		// What the NoteSigner extension records for a call a guardian makes through the proxy.
+		crate::Signer::<Test>::put(GUARDIAN);
+		let id = grant(Grantee::Practitioner(DOCTOR), labs_read_treat(), None);
+		System::assert_last_event(
+			Event::ConsentGranted {
+				patient: PATIENT,
+				signer: GUARDIAN,
+				consent_id: id,
+				grantee: Grantee::Practitioner(DOCTOR),
+				scope: labs_read_treat(),
+				start: NOW,
+				end: None,
+			}
+			.into(),
+		);
+		assert_eq!(Consents::<Test>::get(PATIENT, id).unwrap().granted_by, Some(GUARDIAN));
+		assert_eq!(Consent::consents_of(&PATIENT)[0].granted_by, Some(GUARDIAN));
+		assert_ok!(Consent::revoke_consent(RuntimeOrigin::signed(PATIENT), id));
+		System::assert_last_event(
+			Event::ConsentRevoked { patient: PATIENT, signer: GUARDIAN, consent_id: id }.into(),
+		);
+		crate::Signer::<Test>::kill();
+
+		// Signed by the patient: the patient is the signer, and the consent names no delegate.
+		let id = grant(Grantee::Practitioner(DOCTOR), labs_read_treat(), None);
+		assert_eq!(Consents::<Test>::get(PATIENT, id).unwrap().granted_by, None);
+		assert_ok!(Consent::revoke_consent(RuntimeOrigin::signed(PATIENT), id));
+		System::assert_last_event(
+			Event::ConsentRevoked { patient: PATIENT, signer: PATIENT, consent_id: id }.into(),
+		);
+	});
+}
+
+#[test]
+fn patient_calls_are_feeless_only_for_a_sponsored_signer() {
+	use frame_support::dispatch::CheckIfFeeless;
+	test(|| {
+		// This mock sponsors nobody (`Sponsorship = ()`): every call pays.
+		let call = RuntimeCall::Consent(crate::Call::revoke_consent { consent_id: 0 });
+		assert!(!call.is_feeless(&RuntimeOrigin::signed(PATIENT)));
+		assert!(!Consent::sponsored(&RuntimeOrigin::root()));
 	});
 }

@@ -2,8 +2,8 @@
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use consent_primitives::{
-	Action, ActionSet, CategorySet, CredentialStatus, DataCategory, Grantee, Moment, Purpose,
-	PurposeSet, RecordId, RequestId,
+	Action, ActionList, ActionSet, CategoryList, CategorySet, CredentialStatus, DataCategory,
+	Grantee, Moment, Purpose, PurposeList, PurposeSet, RecordId, RequestId,
 };
 use frame_support::{
 	traits::Get, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
@@ -54,6 +54,61 @@ impl Scope {
 	}
 }
 
+/// A scope as a caller names it: lists of categories, actions and purposes, each member named
+/// once (a wallet shows `categories: [LabResults], actions: [Read], purposes: [Treat]`).
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct ScopeInput {
+	/// The data categories.
+	pub categories: CategoryList,
+	/// Read and/or write.
+	pub actions: ActionList,
+	/// The purposes of use.
+	pub purposes: PurposeList,
+}
+
+/// Which list of a [`ScopeInput`] names a member twice.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum RepeatedIn {
+	/// The categories.
+	Categories,
+	/// The actions.
+	Actions,
+	/// The purposes.
+	Purposes,
+}
+
+impl ScopeInput {
+	/// The scope these lists name, or which list repeats a member.
+	pub fn to_scope(&self) -> Result<Scope, RepeatedIn> {
+		Ok(Scope {
+			categories: CategorySet::from_list(&self.categories)
+				.map_err(|_| RepeatedIn::Categories)?,
+			actions: ActionSet::from_list(&self.actions).map_err(|_| RepeatedIn::Actions)?,
+			purposes: PurposeSet::from_list(&self.purposes).map_err(|_| RepeatedIn::Purposes)?,
+		})
+	}
+}
+
+impl From<Scope> for ScopeInput {
+	fn from(scope: Scope) -> Self {
+		Self {
+			categories: scope.categories.to_list(),
+			actions: scope.actions.to_list(),
+			purposes: scope.purposes.to_list(),
+		}
+	}
+}
+
 /// Whether `grantee` designates the practitioner `accessor` holding `credential`.
 pub fn grantee_matches<AccountId: PartialEq>(
 	grantee: &Grantee<AccountId>,
@@ -89,6 +144,9 @@ where
 	pub start: Moment,
 	/// First moment of invalidity (ms), if any.
 	pub end: Option<Moment>,
+	/// The delegate (guardian, representative) who granted it for the patient; `None` when the
+	/// patient signed.
+	pub granted_by: Option<AccountId>,
 	/// The patient's deposit for this item.
 	pub deposit: Ticket,
 }

@@ -57,6 +57,7 @@ pub trait WeightInfo {
 	fn reap_consent() -> Weight;
 	fn reap_request() -> Weight;
 	fn check_access() -> Weight;
+	fn note_signer() -> Weight;
 }
 
 /// Weights for `pallet_consent` measured on the reference machine, with the runtime's database weights.
@@ -334,6 +335,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(Weight::from_parts(0, 1000670))
 			.saturating_add(T::DbWeight::get().reads(337))
 	}
+	fn note_signer() -> Weight {
+		Weight::from_parts(0, 0).saturating_add(T::DbWeight::get().writes(2))
+	}
 }
 
 // For tests and mocks: the same measurements with ParityDB's database weights.
@@ -609,5 +613,8 @@ impl WeightInfo for () {
 		Weight::from_parts(1_674_140_000, 0)
 			.saturating_add(Weight::from_parts(0, 1000670))
 			.saturating_add(ParityDbWeight::get().reads(337))
+	}
+	fn note_signer() -> Weight {
+		Weight::from_parts(0, 0).saturating_add(ParityDbWeight::get().writes(2))
 	}
 }

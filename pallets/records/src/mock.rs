@@ -64,6 +64,7 @@ impl pallet_registry::Config for Test {
 	type Time = Timestamp;
 	type MaxAdmins = ConstU32<4>;
 	type MaxPractitionersPerOrg = ConstU32<16>;
+	type MaxNameLength = ConstU32<32>;
 	type WeightInfo = ();
 }
 
@@ -140,6 +141,8 @@ impl pallet_consent::Config for Test {
 	type Credentials = Registry;
 	type Emergency = MockEmergency;
 	type Delegates = MockDelegates;
+	type Sponsorship = ();
+	type DelegatedCalls = frame_support::traits::Nothing;
 	type MaxConsentsPerPatient = ConstU32<16>;
 	type MaxConsentsPerGrantee = ConstU32<4>;
 	type MaxRecordsPerConsent = ConstU32<4>;
@@ -214,18 +217,18 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	}
 	.assimilate_storage(&mut storage)
 	.unwrap();
-	let physician = RoleSet::from(Role::Physician).bits();
+	let physician = RoleSet::from(Role::Physician);
 	pallet_registry::GenesisConfig::<Test> {
 		organizations: vec![
-			(H256::repeat_byte(1), vec![ADMIN]),
-			(H256::repeat_byte(2), vec![CLINIC_ADMIN]),
+			pallet_registry::GenesisOrganization { name: "Hospital".into(), admins: vec![ADMIN] },
+			pallet_registry::GenesisOrganization { name: "Clinic".into(), admins: vec![CLINIC_ADMIN] },
 		],
 		practitioners: vec![
-			(DOCTOR, HOSPITAL, physician, LICENCE_EXPIRY, false),
-			(NURSE, HOSPITAL, RoleSet::from(Role::Nurse).bits(), LICENCE_EXPIRY, false),
-			(LAPSED, HOSPITAL, physician, NOW - 1, false),
-			(POOR, HOSPITAL, physician, LICENCE_EXPIRY, false),
-			(OUTSIDER, CLINIC, physician, LICENCE_EXPIRY, false),
+			pallet_registry::GenesisPractitioner { account: DOCTOR, organization: HOSPITAL, roles: physician, licence_expiry: LICENCE_EXPIRY, break_glass: false },
+			pallet_registry::GenesisPractitioner { account: NURSE, organization: HOSPITAL, roles: RoleSet::from(Role::Nurse), licence_expiry: LICENCE_EXPIRY, break_glass: false },
+			pallet_registry::GenesisPractitioner { account: LAPSED, organization: HOSPITAL, roles: physician, licence_expiry: NOW - 1, break_glass: false },
+			pallet_registry::GenesisPractitioner { account: POOR, organization: HOSPITAL, roles: physician, licence_expiry: LICENCE_EXPIRY, break_glass: false },
+			pallet_registry::GenesisPractitioner { account: OUTSIDER, organization: CLINIC, roles: physician, licence_expiry: LICENCE_EXPIRY, break_glass: false },
 		],
 	}
 	.assimilate_storage(&mut storage)
@@ -245,7 +248,7 @@ pub struct BenchmarkHelper;
 #[cfg(feature = "runtime-benchmarks")]
 impl consent_primitives::BenchmarkHelper<u64> for BenchmarkHelper {
 	fn credential(who: &u64) {
-		let org = Registry::do_admit(H256::repeat_byte(0xbe), vec![*who].try_into().unwrap())
+		let org = Registry::do_admit(format!("Org of {who}").into_bytes().try_into().unwrap(), vec![*who].try_into().unwrap())
 			.expect("benchmark organization admitted");
 		Registry::do_register(org, *who, RoleSet::all(), Moment::MAX, H256::zero(), true)
 			.expect("benchmark practitioner registered");
@@ -279,7 +282,8 @@ impl consent_primitives::BenchmarkHelper<u64> for BenchmarkHelper {
 				categories: CategorySet::all(),
 				actions: ActionSet::all(),
 				purposes: PurposeSet::all(),
-			},
+			}
+			.into(),
 			Default::default(),
 			None,
 			None,

@@ -65,7 +65,8 @@ fn grant(who: u64, actions: &[A], records: Vec<RecordId>) -> u64 {
 			categories: C::LabResults.into(),
 			actions: actions.iter().copied().collect::<ActionSet>(),
 			purposes: P::Treat.into(),
-		},
+		}
+		.into(),
 		BoundedVec::truncate_from(records),
 		None,
 		None,

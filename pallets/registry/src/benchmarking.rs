@@ -15,6 +15,13 @@ fn admins<T: Config>(n: u32) -> BoundedVec<T::AccountId, T::MaxAdmins> {
 	BoundedVec::truncate_from(admins)
 }
 
+/// A valid name of the longest length, different for each `seed`.
+fn name<T: Config>(seed: u8) -> OrgNameOf<T> {
+	let mut name: Vec<u8> = b"Organization ".to_vec();
+	name.resize(T::MaxNameLength::get() as usize, b'a' + seed % 26);
+	BoundedVec::truncate_from(name)
+}
+
 fn governance<T: Config>() -> Result<T::RuntimeOrigin, BenchmarkError> {
 	T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)
 }
@@ -23,7 +30,7 @@ fn governance<T: Config>() -> Result<T::RuntimeOrigin, BenchmarkError> {
 fn organization<T: Config>() -> Result<(OrgId, T::AccountId), BenchmarkError> {
 	let admins = admins::<T>(T::MaxAdmins::get());
 	let admin = admins.last().cloned().ok_or(BenchmarkError::Weightless)?;
-	let id = Pallet::<T>::do_admit(H256::repeat_byte(1), admins)?;
+	let id = Pallet::<T>::do_admit(name::<T>(1), admins)?;
 	Ok((id, admin))
 }
 
@@ -43,7 +50,7 @@ mod benchmarks {
 		let origin = governance::<T>()?;
 		let id = NextOrgId::<T>::get();
 		#[extrinsic_call]
-		_(origin as T::RuntimeOrigin, H256::repeat_byte(7), admins::<T>(a));
+		_(origin as T::RuntimeOrigin, name::<T>(7), admins::<T>(a));
 		assert!(Organizations::<T>::contains_key(id));
 		Ok(())
 	}
@@ -107,7 +114,7 @@ mod benchmarks {
 			RawOrigin::Signed(admin),
 			org,
 			who.clone(),
-			RoleSet::all(),
+			RoleSet::all().to_list(),
 			FAR_FUTURE,
 			H256::repeat_byte(2),
 			true,
@@ -124,7 +131,7 @@ mod benchmarks {
 		_(
 			RawOrigin::Signed(admin),
 			who.clone(),
-			RoleSet::all(),
+			RoleSet::all().to_list(),
 			FAR_FUTURE + 1,
 			H256::repeat_byte(3),
 		);
@@ -189,6 +196,18 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, who.clone());
 		assert!(!BreakGlassBarred::<T>::contains_key(&who));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn rename_organization() -> Result<(), BenchmarkError> {
+		let origin = governance::<T>()?;
+		let (org, _) = organization::<T>()?;
+		let new_name = name::<T>(2);
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, org, new_name.clone());
+		assert_eq!(OrganizationNames::<T>::get(&new_name), Some(org));
+		assert!(!OrganizationNames::<T>::contains_key(name::<T>(1)));
 		Ok(())
 	}
 

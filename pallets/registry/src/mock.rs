@@ -34,6 +34,7 @@ impl pallet_registry::Config for Test {
 	type Time = Timestamp;
 	type MaxAdmins = ConstU32<4>;
 	type MaxPractitionersPerOrg = ConstU32<3>;
+	type MaxNameLength = ConstU32<32>;
 	type WeightInfo = ();
 }
 

@@ -1,7 +1,10 @@
 //! Unit tests of the registry: every call's success path, every error, every refused origin.
 
-use crate::{mock::*, CredentialState, Error, Event, OrgStatus, Organizations, Practitioners};
-use consent_primitives::{CredentialInspect, CredentialManage, OrgId, Role, RoleSet};
+use crate::{
+	mock::*, CredentialState, Error, Event, GenesisOrganization, GenesisPractitioner,
+	OrgStatus, OrganizationNames, Organizations, Practitioners,
+};
+use consent_primitives::{CredentialInspect, CredentialManage, OrgId, Role, RoleList, RoleSet};
 use frame_support::{assert_noop, assert_ok, traits::Time, BoundedVec};
 use sp_core::H256;
 use sp_runtime::DispatchError::BadOrigin;
@@ -16,20 +19,28 @@ fn admins(list: &[u64]) -> BoundedVec<u64, frame_support::traits::ConstU32<4>> {
 	BoundedVec::truncate_from(list.to_vec())
 }
 
-fn physician() -> RoleSet {
-	RoleSet::from(Role::Physician)
+fn name(text: &str) -> BoundedVec<u8, frame_support::traits::ConstU32<32>> {
+	BoundedVec::truncate_from(text.as_bytes().to_vec())
+}
+
+fn roles(list: &[Role]) -> RoleList {
+	BoundedVec::truncate_from(list.to_vec())
+}
+
+fn physician() -> RoleList {
+	roles(&[Role::Physician])
 }
 
 /// Two organizations: 0 administered by ADMIN, 1 by OTHER_ADMIN.
 fn two_orgs() -> (OrgId, OrgId) {
 	assert_ok!(Registry::admit_organization(
 		RuntimeOrigin::root(),
-		H256::repeat_byte(1),
+		name("General Hospital"),
 		admins(&[ADMIN])
 	));
 	assert_ok!(Registry::admit_organization(
 		RuntimeOrigin::root(),
-		H256::repeat_byte(2),
+		name("Riverside Clinic"),
 		admins(&[OTHER_ADMIN])
 	));
 	(0, 1)
@@ -66,7 +77,102 @@ fn governance_admits_organizations_with_sequential_ids() {
 		assert_eq!(org.status, OrgStatus::Active);
 		assert_eq!(org.admins.to_vec(), vec![OTHER_ADMIN]);
 		System::assert_last_event(
-			Event::OrganizationAdmitted { organization: 1, name_hash: H256::repeat_byte(2) }.into(),
+			Event::OrganizationAdmitted { organization: 1, name: name("Riverside Clinic") }.into(),
+		);
+		assert_eq!(&org.name[..], b"Riverside Clinic");
+		assert_eq!(OrganizationNames::<Test>::get(name("Riverside Clinic")), Some(1));
+	});
+}
+
+#[test]
+fn names_are_readable_unique_and_renamed_only_by_governance() {
+	test(|| {
+		let (org, other) = two_orgs();
+		let admit = |text: &[u8]| {
+			Registry::admit_organization(
+				RuntimeOrigin::root(),
+				BoundedVec::truncate_from(text.to_vec()),
+				admins(&[STRANGER]),
+			)
+		};
+		assert_noop!(admit(b"General Hospital"), Error::<Test>::NameTaken);
+		assert_noop!(admit(b""), Error::<Test>::EmptyName);
+		assert_noop!(admit(b"\xff\xfe"), Error::<Test>::InvalidName);
+		assert_noop!(admit(b" Padded"), Error::<Test>::InvalidName);
+		assert_noop!(admit(b"Line\nbreak"), Error::<Test>::InvalidName);
+		assert_ok!(admit("H\u{f4}pital Saint-\u{c9}loi".as_bytes()));
+
+		for origin in [RuntimeOrigin::signed(ADMIN), RuntimeOrigin::none()] {
+			assert_noop!(
+				Registry::rename_organization(origin, org, name("Mine Now")),
+				BadOrigin
+			);
+		}
+		assert_noop!(
+			Registry::rename_organization(RuntimeOrigin::root(), other, name("General Hospital")),
+			Error::<Test>::NameTaken
+		);
+		assert_noop!(
+			Registry::rename_organization(RuntimeOrigin::root(), 9, name("Nowhere")),
+			Error::<Test>::OrganizationNotFound
+		);
+		assert_noop!(
+			Registry::rename_organization(RuntimeOrigin::root(), org, name("")),
+			Error::<Test>::EmptyName
+		);
+		assert_ok!(Registry::rename_organization(
+			RuntimeOrigin::root(),
+			org,
+			name("General Hospital North")
+		));
+		System::assert_last_event(
+			Event::OrganizationRenamed { organization: org, name: name("General Hospital North") }
+				.into(),
+		);
+		assert_eq!(OrganizationNames::<Test>::get(name("General Hospital")), None);
+		// The old name is free again; renaming to the current name changes nothing.
+		assert_ok!(Registry::rename_organization(
+			RuntimeOrigin::root(),
+			other,
+			name("General Hospital")
+		));
+		assert_ok!(Registry::rename_organization(
+			RuntimeOrigin::root(),
+			org,
+			name("General Hospital North")
+		));
+		// Removal frees the name.
+		assert_ok!(Registry::remove_organization(RuntimeOrigin::root(), other));
+		assert_eq!(OrganizationNames::<Test>::get(name("General Hospital")), None);
+	});
+}
+
+#[test]
+fn a_role_named_twice_is_refused() {
+	test(|| {
+		let (org, _) = two_orgs();
+		assert_noop!(
+			Registry::register_practitioner(
+				RuntimeOrigin::signed(ADMIN),
+				org,
+				DOCTOR,
+				roles(&[Role::Nurse, Role::Physician, Role::Nurse]),
+				NEXT_YEAR,
+				H256::zero(),
+				false
+			),
+			Error::<Test>::DuplicateRole
+		);
+		register(org, ADMIN, DOCTOR);
+		assert_noop!(
+			Registry::update_practitioner(
+				RuntimeOrigin::signed(ADMIN),
+				DOCTOR,
+				roles(&[Role::Auditor, Role::Auditor]),
+				NEXT_YEAR,
+				H256::zero()
+			),
+			Error::<Test>::DuplicateRole
 		);
 	});
 }
@@ -76,18 +182,18 @@ fn admit_refuses_non_governance_and_bad_admin_lists() {
 	test(|| {
 		for origin in [RuntimeOrigin::signed(ADMIN), RuntimeOrigin::none()] {
 			assert_noop!(
-				Registry::admit_organization(origin, H256::zero(), admins(&[ADMIN])),
+				Registry::admit_organization(origin, name("Any"), admins(&[ADMIN])),
 				BadOrigin
 			);
 		}
 		assert_noop!(
-			Registry::admit_organization(RuntimeOrigin::root(), H256::zero(), admins(&[])),
+			Registry::admit_organization(RuntimeOrigin::root(), name("Any"), admins(&[])),
 			Error::<Test>::NoAdmins
 		);
 		assert_noop!(
 			Registry::admit_organization(
 				RuntimeOrigin::root(),
-				H256::zero(),
+				name("Any"),
 				admins(&[ADMIN, ADMIN])
 			),
 			Error::<Test>::DuplicateAdmin
@@ -216,7 +322,7 @@ fn an_admin_credentials_a_practitioner() {
 			RuntimeOrigin::signed(ADMIN),
 			org,
 			DOCTOR,
-			physician().with(Role::Auditor),
+			roles(&[Role::Auditor, Role::Physician]),
 			NEXT_YEAR,
 			H256::repeat_byte(5),
 			true
@@ -225,7 +331,7 @@ fn an_admin_credentials_a_practitioner() {
 			Event::PractitionerRegistered {
 				practitioner: DOCTOR,
 				organization: org,
-				roles: physician().with(Role::Auditor),
+				roles: [Role::Physician, Role::Auditor].into_iter().collect(),
 				licence_expiry: NEXT_YEAR,
 				break_glass: true,
 			}
@@ -268,7 +374,7 @@ fn register_refuses_non_admins_and_bad_credentials() {
 			Error::<Test>::OrganizationNotFound
 		);
 		assert_noop!(
-			call(signed(ADMIN), org, DOCTOR, RoleSet::empty(), NEXT_YEAR),
+			call(signed(ADMIN), org, DOCTOR, RoleList::default(), NEXT_YEAR),
 			Error::<Test>::NoRoles
 		);
 		assert_noop!(
@@ -307,41 +413,42 @@ fn update_renews_a_licence() {
 		let (org, _) = two_orgs();
 		register(org, ADMIN, DOCTOR);
 		let later = NEXT_YEAR * 2;
-		let roles = RoleSet::from(Role::Nurse);
+		let nurse = RoleSet::from(Role::Nurse);
 		assert_ok!(Registry::update_practitioner(
 			RuntimeOrigin::signed(ADMIN),
 			DOCTOR,
-			roles,
+			nurse.to_list(),
 			later,
 			H256::repeat_byte(4)
 		));
 		System::assert_last_event(
-			Event::PractitionerUpdated { practitioner: DOCTOR, roles, licence_expiry: later }
+			Event::PractitionerUpdated { practitioner: DOCTOR, roles: nurse, licence_expiry: later }
 				.into(),
 		);
 		assert!(Registry::credential(&DOCTOR, NEXT_YEAR).unwrap().valid);
-		let update = |origin, who, roles, expiry| {
+		let roles = nurse.to_list();
+		let update = |origin, who, roles: RoleList, expiry| {
 			Registry::update_practitioner(origin, who, roles, expiry, H256::zero())
 		};
 		assert_noop!(
-			update(RuntimeOrigin::signed(OTHER_ADMIN), DOCTOR, roles, later),
+			update(RuntimeOrigin::signed(OTHER_ADMIN), DOCTOR, roles.clone(), later),
 			Error::<Test>::NotAdmin
 		);
 		assert_noop!(
-			update(RuntimeOrigin::signed(DOCTOR), DOCTOR, roles, later),
+			update(RuntimeOrigin::signed(DOCTOR), DOCTOR, roles.clone(), later),
 			Error::<Test>::NotAdmin
 		);
-		assert_noop!(update(RuntimeOrigin::root(), DOCTOR, roles, later), BadOrigin);
+		assert_noop!(update(RuntimeOrigin::root(), DOCTOR, roles.clone(), later), BadOrigin);
 		assert_noop!(
-			update(RuntimeOrigin::signed(ADMIN), STRANGER, roles, later),
+			update(RuntimeOrigin::signed(ADMIN), STRANGER, roles.clone(), later),
 			Error::<Test>::PractitionerNotFound
 		);
 		assert_noop!(
-			update(RuntimeOrigin::signed(ADMIN), DOCTOR, RoleSet::empty(), later),
+			update(RuntimeOrigin::signed(ADMIN), DOCTOR, RoleList::default(), later),
 			Error::<Test>::NoRoles
 		);
 		assert_noop!(
-			update(RuntimeOrigin::signed(ADMIN), DOCTOR, roles, NOW),
+			update(RuntimeOrigin::signed(ADMIN), DOCTOR, roles.clone(), NOW),
 			Error::<Test>::LicenceExpired
 		);
 	});
@@ -475,8 +582,17 @@ fn genesis_admits_organizations_and_practitioners() {
 	use sp_runtime::BuildStorage;
 	let storage = RuntimeGenesisConfig {
 		registry: crate::GenesisConfig {
-			organizations: vec![(H256::repeat_byte(1), vec![ADMIN])],
-			practitioners: vec![(DOCTOR, 0, physician().bits(), NEXT_YEAR, true)],
+			organizations: vec![GenesisOrganization {
+				name: "General Hospital".into(),
+				admins: vec![ADMIN],
+			}],
+			practitioners: vec![GenesisPractitioner {
+				account: DOCTOR,
+				organization: 0,
+				roles: Role::Physician.into(),
+				licence_expiry: NEXT_YEAR,
+				break_glass: true,
+			}],
 		},
 		..Default::default()
 	}

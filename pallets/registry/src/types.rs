@@ -6,7 +6,34 @@ use frame_support::{
 	traits::Get, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
 };
 use scale_info::TypeInfo;
+use serde::{Deserialize, Serialize};
 use sp_core::H256;
+
+/// An organization admitted at genesis (ids 0, 1, ... in the order given).
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GenesisOrganization<AccountId> {
+	/// Its public name.
+	pub name: alloc::string::String,
+	/// Its admin accounts.
+	pub admins: alloc::vec::Vec<AccountId>,
+}
+
+/// A practitioner credentialed at genesis.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GenesisPractitioner<AccountId> {
+	/// The practitioner's account.
+	pub account: AccountId,
+	/// The organization (by genesis id).
+	pub organization: OrgId,
+	/// Roles, by name.
+	pub roles: RoleSet,
+	/// End of the licence, in ms since the epoch.
+	pub licence_expiry: Moment,
+	/// Whether they may break the glass.
+	pub break_glass: bool,
+}
 
 /// Whether an organization takes part in the consortium.
 #[derive(
@@ -32,10 +59,14 @@ pub enum OrgStatus {
 #[derive(
 	Encode, Decode, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, MaxEncodedLen, TypeInfo,
 )]
-#[scale_info(skip_type_params(MaxAdmins))]
-pub struct Organization<AccountId: Clone + PartialEq + Eq + core::fmt::Debug, MaxAdmins: Get<u32>> {
-	/// Hash of the organization's registered name (the name itself stays off chain).
-	pub name_hash: H256,
+#[scale_info(skip_type_params(MaxAdmins, MaxNameLength))]
+pub struct Organization<
+	AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
+	MaxAdmins: Get<u32>,
+	MaxNameLength: Get<u32>,
+> {
+	/// The public name patients read (UTF-8; unique in the consortium).
+	pub name: BoundedVec<u8, MaxNameLength>,
 	/// Active or suspended.
 	pub status: OrgStatus,
 	/// The accounts that credential its practitioners.

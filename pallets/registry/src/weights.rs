@@ -58,6 +58,7 @@ pub trait WeightInfo {
 	fn reinstate_practitioner() -> Weight;
 	fn revoke_practitioner() -> Weight;
 	fn lift_break_glass_bar() -> Weight;
+	fn rename_organization() -> Weight;
 }
 
 /// Weights for `pallet_registry` measured on the reference machine, with the runtime's database weights.
@@ -233,6 +234,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
+	fn rename_organization() -> Weight {
+		Weight::from_parts(30_000_000, 0)
+			.saturating_add(Weight::from_parts(0, 3513))
+			.saturating_add(T::DbWeight::get().reads(2))
+			.saturating_add(T::DbWeight::get().writes(3))
+	}
 }
 
 // For tests and mocks: the same measurements with ParityDB's database weights.
@@ -406,5 +413,11 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3513))
 			.saturating_add(ParityDbWeight::get().reads(1))
 			.saturating_add(ParityDbWeight::get().writes(1))
+	}
+	fn rename_organization() -> Weight {
+		Weight::from_parts(30_000_000, 0)
+			.saturating_add(Weight::from_parts(0, 3513))
+			.saturating_add(ParityDbWeight::get().reads(2))
+			.saturating_add(ParityDbWeight::get().writes(3))
 	}
 }

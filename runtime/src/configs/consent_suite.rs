@@ -1,7 +1,7 @@
 //! The consent suite: registry, consent, records and break-glass, wired together through the traits of
 //! `consent-primitives`.
 
-use super::{deposit, ProxyType};
+use super::deposit;
 use crate::{AccountId, Balances, Registry, Runtime, RuntimeEvent, RuntimeHoldReason, Timestamp};
 use consent_primitives::{DelegateCheck, Moment};
 use frame_support::{
@@ -16,21 +16,23 @@ impl pallet_registry::Config for Runtime {
 	type Time = Timestamp;
 	type MaxAdmins = ConstU32<8>;
 	type MaxPractitionersPerOrg = ConstU32<100_000>;
+	/// Room for the longest legal names of hospitals ("The University of Texas M. D. Anderson
+	/// Cancer Center" is 56 bytes), in any script.
+	type MaxNameLength = ConstU32<128>;
 	type WeightInfo = pallet_registry::weights::SubstrateWeight<Runtime>;
 }
 
-/// A patient's delegates are the accounts they appointed as consent-management (or `Any`)
-/// proxies, without announcement delay.
+/// A patient's delegates are the accounts they appointed as consent-management proxies, without
+/// announcement delay, whose appointment has not ended.
 pub struct ProxyDelegates;
 
 impl DelegateCheck<AccountId> for ProxyDelegates {
 	fn is_delegate(patient: &AccountId, delegate: &AccountId) -> bool {
-		pallet_proxy::Pallet::<Runtime>::find_proxy(
-			patient,
-			delegate,
-			Some(ProxyType::ConsentManagement),
-		)
-		.is_ok_and(|def| def.delay == 0)
+		use frame_support::traits::Time;
+		let now = Timestamp::now();
+		pallet_proxy::Proxies::<Runtime>::get(patient).0.iter().any(|def| {
+			def.delegate == *delegate && def.delay == 0 && def.proxy_type.manages_consents_at(now)
+		})
 	}
 }
 
@@ -92,14 +94,20 @@ impl pallet_break_glass::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Currency = Balances;
-	type Deposit = HoldConsideration<
-		AccountId,
-		Balances,
-		BreakGlassHoldReason,
-		LinearStoragePrice<ItemDepositBase, ItemDepositPerByte, crate::Balance>,
+	/// A patient's policy (contacts, opt-out) is one item of an enrolled patient's sponsored
+	/// quota; otherwise the patient holds its deposit.
+	type Deposit = pallet_enrolment::SponsoredDeposit<
+		Runtime,
+		HoldConsideration<
+			AccountId,
+			Balances,
+			BreakGlassHoldReason,
+			LinearStoragePrice<ItemDepositBase, ItemDepositPerByte, crate::Balance>,
+		>,
 	>;
 	type Time = Timestamp;
 	type Credentials = Registry;
+	type Sponsorship = crate::Enrolment;
 	/// The consortium council by majority (or root, in `development`).
 	type GovernanceOrigin = super::consortium::CouncilMajority;
 	type Bond = BreakGlassBond;
@@ -127,16 +135,24 @@ impl pallet_consent::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Currency = Balances;
-	type Deposit = HoldConsideration<
-		AccountId,
-		Balances,
-		ConsentHoldReason,
-		LinearStoragePrice<ItemDepositBase, ItemDepositPerByte, crate::Balance>,
+	/// Consents and deny rules of an enrolled patient are covered by the organization's
+	/// deposit, up to the enrolment's quota; beyond it, or without an enrolment, the patient holds
+	/// the deposit.
+	type Deposit = pallet_enrolment::SponsoredDeposit<
+		Runtime,
+		HoldConsideration<
+			AccountId,
+			Balances,
+			ConsentHoldReason,
+			LinearStoragePrice<ItemDepositBase, ItemDepositPerByte, crate::Balance>,
+		>,
 	>;
 	type Time = Timestamp;
 	type Credentials = Registry;
 	type Emergency = crate::BreakGlass;
 	type Delegates = ProxyDelegates;
+	type Sponsorship = crate::Enrolment;
+	type DelegatedCalls = ProxiedCalls;
 	type MaxConsentsPerPatient = ConstU32<10_000>;
 	type MaxConsentsPerGrantee = ConstU32<32>;
 	type MaxRecordsPerConsent = ConstU32<16>;
@@ -150,6 +166,52 @@ impl pallet_consent::Config for Runtime {
 	type BenchmarkHelper = ConsentBenchmarkHelper;
 }
 
+/// The calls through which a delegate signs for the account that appointed them.
+pub struct ProxiedCalls;
+
+impl frame_support::traits::Contains<crate::RuntimeCall> for ProxiedCalls {
+	fn contains(call: &crate::RuntimeCall) -> bool {
+		matches!(
+			call,
+			crate::RuntimeCall::Proxy(
+				pallet_proxy::Call::proxy { .. } | pallet_proxy::Call::proxy_announced { .. }
+			)
+		)
+	}
+}
+
+parameter_types! {
+	pub const EnrolmentHoldReason: RuntimeHoldReason =
+		RuntimeHoldReason::Enrolment(pallet_enrolment::HoldReason::EnrolmentDeposit);
+	/// The largest item an enrolment sponsors: a consent naming the most records.
+	pub SponsoredItemFootprint: frame_support::traits::Footprint =
+		frame_support::traits::Footprint::from_mel::<pallet_consent::ConsentOf<Runtime>>();
+}
+
+impl pallet_enrolment::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type Organizations = Registry;
+	type Deposit = HoldConsideration<
+		AccountId,
+		Balances,
+		EnrolmentHoldReason,
+		pallet_enrolment::PricePerItem<ItemDepositBase, ItemDepositPerByte, crate::Balance>,
+	>;
+	type Time = Timestamp;
+	/// Sixteen consents, deny rules and break-glass policies: a GP, a hospital, a pharmacy, a
+	/// lab, a few specialists and the patient's refusals, with room to spare. A patient who
+	/// needs more pays the deposits beyond these themself.
+	type SponsoredItems = ConstU32<16>;
+	type SponsoredItemFootprint = SponsoredItemFootprint;
+	/// Twelve free calls an hour: a patient sets up consents, answers requests and revokes in
+	/// a sitting; a script cannot make the consortium carry more than 288 free calls a day.
+	type FreeCallsPerWindow = ConstU32<12>;
+	type FreeCallWindow = ConstU64<HOUR>;
+	type WeightInfo = pallet_enrolment::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = ConsentBenchmarkHelper;
+}
+
 /// Sets up credentials and time for the consent pallet's benchmarks.
 #[cfg(feature = "runtime-benchmarks")]
 pub struct ConsentBenchmarkHelper;
@@ -158,8 +220,15 @@ pub struct ConsentBenchmarkHelper;
 impl consent_primitives::BenchmarkHelper<AccountId> for ConsentBenchmarkHelper {
 	fn credential(who: &AccountId) {
 		use consent_primitives::RoleSet;
+		// One organization per benchmark practitioner, named after the account.
+		let account: &[u8] = who.as_ref();
+		let mut name = b"Benchmark organization ".to_vec();
+		name.extend(account.iter().take(16).flat_map(|b| {
+			let hex = |n: u8| if n < 10 { b'0' + n } else { b'a' + n - 10 };
+			[hex(b >> 4), hex(b & 0xf)]
+		}));
 		let org = Registry::do_admit(
-			sp_core::H256::repeat_byte(0xbe),
+			name.try_into().expect("the name fits MaxNameLength"),
 			alloc::vec![who.clone()].try_into().expect("one admin fits"),
 		)
 		.expect("benchmark organization admitted");
@@ -222,11 +291,25 @@ impl consent_primitives::BenchmarkHelper<AccountId> for ConsentBenchmarkHelper {
 				categories: CategorySet::all(),
 				actions: ActionSet::all(),
 				purposes: PurposeSet::all(),
-			},
+			}
+			.into(),
 			Default::default(),
 			None,
 			None,
 		)
 		.expect("benchmark consent granted");
+	}
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_enrolment::BenchmarkHelper<AccountId> for ConsentBenchmarkHelper {
+	fn organization(admin: &AccountId) -> consent_primitives::OrgId {
+		use consent_primitives::{BenchmarkHelper, CredentialInspect};
+		use frame_support::traits::fungible::Mutate;
+		<Self as BenchmarkHelper<AccountId>>::credential(admin);
+		let _ = Balances::set_balance(admin, ItemDepositBase::get().saturating_mul(10_000));
+		<Registry as CredentialInspect<AccountId>>::credential(admin, 0)
+			.expect("benchmark admin registered")
+			.organization
 	}
 }

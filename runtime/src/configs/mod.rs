@@ -146,6 +146,10 @@ pub const fn deposit(items: u32, bytes: u32) -> Balance {
 	items as Balance * 20 * MILLI_UNIT + (bytes as Balance) * 100 * (UNIT / 1_000_000)
 }
 
+impl pallet_skip_feeless_payment::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+}
+
 impl pallet_multisig::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type RuntimeCall = RuntimeCall;
@@ -180,6 +184,22 @@ pub enum ProxyType {
 	/// A guardian or legal representative: only the consent suite's calls (consents, deny rules,
 	/// access requests, records), alone or batched. Never transfers, never proxy changes.
 	ConsentManagement,
+	/// [`ProxyType::ConsentManagement`] until a moment (ms since the epoch): a minor's
+	/// majority, the end of a court order. From that moment on every call through the proxy is
+	/// refused (`CallFiltered`) and the access decision no longer answers `Permit(Delegate)`;
+	/// the patient removes the spent proxy (and gets its deposit back) with `removeProxy`.
+	ConsentManagementUntil(consent_primitives::Moment),
+}
+
+impl ProxyType {
+	/// Whether the proxy manages consents for the patient at `now`.
+	pub fn manages_consents_at(&self, now: consent_primitives::Moment) -> bool {
+		match self {
+			ProxyType::Any => false,
+			ProxyType::ConsentManagement => true,
+			ProxyType::ConsentManagementUntil(until) => now < *until,
+		}
+	}
 }
 
 impl InstanceFilter<RuntimeCall> for ProxyType {
@@ -187,12 +207,18 @@ impl InstanceFilter<RuntimeCall> for ProxyType {
 		match self {
 			ProxyType::Any => true,
 			ProxyType::ConsentManagement => is_consent_suite_call(call),
+			ProxyType::ConsentManagementUntil(until) => {
+				use frame_support::traits::Time;
+				crate::Timestamp::now() < *until && is_consent_suite_call(call)
+			},
 		}
 	}
 
 	fn is_superset(&self, other: &Self) -> bool {
 		match (self, other) {
 			(ProxyType::Any, _) => true,
+			(ProxyType::ConsentManagement, ProxyType::ConsentManagementUntil(_)) => true,
+			(ProxyType::ConsentManagementUntil(a), ProxyType::ConsentManagementUntil(b)) => a >= b,
 			(x, y) => x == y,
 		}
 	}
