@@ -854,7 +854,8 @@ mod tests {
 		let mut registry = scale_info::Registry::new();
 		let purpose = registry.register_type(&scale_info::meta_type::<Purpose>());
 		let registry: scale_info::PortableRegistry = registry.into();
-		let scale_info::TypeDef::Variant(variants) = &registry.resolve(purpose.id).unwrap().type_def
+		let scale_info::TypeDef::Variant(variants) =
+			&registry.resolve(purpose.id).unwrap().type_def
 		else {
 			panic!("a purpose is an enum")
 		};
@@ -872,7 +873,10 @@ mod tests {
 		assert_eq!(json, r#"["TREAT","HRESCH"]"#);
 		assert_eq!(serde_json::from_str::<PurposeSet>(&json).unwrap(), set);
 		assert!(serde_json::from_str::<PurposeSet>(r#"["TREAT","TREAT"]"#).is_err());
-		assert_eq!(serde_json::to_string(&CategorySet::from(DataCategory::LabResults)).unwrap(), r#"["LabResults"]"#);
+		assert_eq!(
+			serde_json::to_string(&CategorySet::from(DataCategory::LabResults)).unwrap(),
+			r#"["LabResults"]"#
+		);
 	}
 
 	#[test]

@@ -267,6 +267,7 @@ impl_runtime_apis! {
 			use frame_support::traits::StorageInfoTrait;
 			#[allow(unused_imports)]
 			use crate::benches::*;
+			use crate::Enrolment;
 
 			let mut list = Vec::<BenchmarkList>::new();
 			list_benchmarks!(list, extra);
@@ -281,6 +282,7 @@ impl_runtime_apis! {
 			use frame_support::traits::{TrackedStorageKey, WhitelistedStorageKeys};
 			#[allow(unused_imports)]
 			use crate::benches::*;
+			use crate::Enrolment;
 
 
 			let whitelist: Vec<TrackedStorageKey> = crate::AllPalletsWithSystem::whitelisted_storage_keys();

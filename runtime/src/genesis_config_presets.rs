@@ -4,8 +4,8 @@
 use crate::{AccountId, BalancesConfig, RuntimeGenesisConfig, SessionKeys, SudoConfig, UNIT};
 use alloc::{vec, vec::Vec};
 use consent_primitives::{Moment, Role};
-use pallet_registry::{GenesisOrganization, GenesisPractitioner};
 use frame_support::build_struct_json_patch;
+use pallet_registry::{GenesisOrganization, GenesisPractitioner};
 use serde_json::Value;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_consensus_grandpa::AuthorityId as GrandpaId;
@@ -86,7 +86,11 @@ fn validator(key: Sr25519Keyring, grandpa: Ed25519Keyring) -> GenesisValidator {
 }
 
 /// A practitioner of the development hospital (organization 0).
-fn practitioner(key: Sr25519Keyring, role: Role, break_glass: bool) -> GenesisPractitioner<AccountId> {
+fn practitioner(
+	key: Sr25519Keyring,
+	role: Role,
+	break_glass: bool,
+) -> GenesisPractitioner<AccountId> {
 	GenesisPractitioner {
 		account: key.to_account_id(),
 		organization: 0,

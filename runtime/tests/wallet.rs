@@ -89,7 +89,10 @@ fn extensions(who: &AccountId) -> TxExtension {
 
 /// Submit `call` signed by `who` as the block builder applies an extrinsic: every extension's
 /// validation and preparation, the dispatch, every extension's post-dispatch.
-fn submit(who: &AccountId, call: RuntimeCall) -> Result<Result<(), DispatchError>, TransactionValidityError> {
+fn submit(
+	who: &AccountId,
+	call: RuntimeCall,
+) -> Result<Result<(), DispatchError>, TransactionValidityError> {
 	let info = call.get_dispatch_info();
 	let len = 120;
 	extensions(who)
@@ -126,9 +129,10 @@ fn enrol(patient: &AccountId) {
 
 fn fee_skipped() -> bool {
 	System::events().iter().any(|r| {
-		matches!(r.event, RuntimeEvent::SkipFeelessPayment(
-			pallet_skip_feeless_payment::Event::FeeSkipped { .. }
-		))
+		matches!(
+			r.event,
+			RuntimeEvent::SkipFeelessPayment(pallet_skip_feeless_payment::Event::FeeSkipped { .. })
+		)
 	})
 }
 
@@ -212,7 +216,8 @@ fn free_calls_stop_at_the_hourly_limit_failed_ones_included() {
 		enrol(&patient);
 		let limit = <<Runtime as pallet_enrolment::Config>::FreeCallsPerWindow as frame_support::traits::Get<u32>>::get();
 		// Revoking a consent that does not exist fails, and still counts: spam is not free.
-		let revoke = || RuntimeCall::Consent(pallet_consent::Call::revoke_consent { consent_id: 9 });
+		let revoke =
+			|| RuntimeCall::Consent(pallet_consent::Call::revoke_consent { consent_id: 9 });
 		for _ in 0..limit {
 			assert_eq!(
 				submit(&patient, revoke()),
@@ -287,7 +292,10 @@ fn a_guardian_until_a_moment_signs_is_named_and_then_is_refused() {
 		assert_eq!(submit(&guardian, through_proxy(grant_to_bob())), Ok(Ok(())));
 		let granted = System::events().into_iter().find_map(|r| match r.event {
 			RuntimeEvent::Consent(pallet_consent::Event::ConsentGranted {
-				patient: p, signer, consent_id, ..
+				patient: p,
+				signer,
+				consent_id,
+				..
 			}) => Some((p, signer, consent_id)),
 			_ => None,
 		});

@@ -63,17 +63,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Practitioners` (r:1 w:0)
-	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Organizations` (r:1 w:0)
-	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(404), added: 2879, mode: `MaxEncodedLen`)
 	/// Storage: `BreakGlass::Policies` (r:1 w:0)
-	/// Proof: `BreakGlass::Policies` (`max_values`: None, `max_size`: Some(194), added: 2669, mode: `MaxEncodedLen`)
+	/// Proof: `BreakGlass::Policies` (`max_values`: None, `max_size`: Some(195), added: 2670, mode: `MaxEncodedLen`)
 	/// Storage: `BreakGlass::ActiveSession` (r:1 w:1)
 	/// Proof: `BreakGlass::ActiveSession` (`max_values`: None, `max_size`: Some(104), added: 2579, mode: `MaxEncodedLen`)
 	/// Storage: `BreakGlass::OpenSessions` (r:1 w:1)
 	/// Proof: `BreakGlass::OpenSessions` (`max_values`: None, `max_size`: Some(113), added: 2588, mode: `MaxEncodedLen`)
 	/// Storage: `BreakGlass::Sessions` (r:8 w:1)
-	/// Proof: `BreakGlass::Sessions` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
+	/// Proof: `BreakGlass::Sessions` (`max_values`: None, `max_size`: Some(214), added: 2689, mode: `MaxEncodedLen`)
 	/// Storage: `BreakGlass::RecentStarts` (r:1 w:1)
 	/// Proof: `BreakGlass::RecentStarts` (`max_values`: None, `max_size`: Some(129), added: 2604, mode: `MaxEncodedLen`)
 	/// Storage: `BreakGlass::NextSessionId` (r:1 w:1)
@@ -81,45 +81,45 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `BreakGlass::SessionDuration` (r:1 w:0)
 	/// Proof: `BreakGlass::SessionDuration` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `BreakGlass::PatientSessions` (r:0 w:1)
 	/// Proof: `BreakGlass::PatientSessions` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn break_glass() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4578`
-		//  Estimated: `22398`
-		// Minimum execution time: 162_221_000 picoseconds.
-		Weight::from_parts(206_267_000, 0)
-			.saturating_add(Weight::from_parts(0, 22398))
+		//  Measured:  `4711`
+		//  Estimated: `22502`
+		// Minimum execution time: 281_187_000 picoseconds.
+		Weight::from_parts(352_521_000, 0)
+			.saturating_add(Weight::from_parts(0, 22502))
 			.saturating_add(T::DbWeight::get().reads(19))
 			.saturating_add(T::DbWeight::get().writes(8))
 	}
 	/// Storage: `BreakGlass::Sessions` (r:1 w:1)
-	/// Proof: `BreakGlass::Sessions` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
+	/// Proof: `BreakGlass::Sessions` (`max_values`: None, `max_size`: Some(214), added: 2689, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn end_session() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `550`
-		//  Estimated: `3666`
-		// Minimum execution time: 17_656_000 picoseconds.
-		Weight::from_parts(20_491_000, 0)
-			.saturating_add(Weight::from_parts(0, 3666))
+		//  Measured:  `558`
+		//  Estimated: `3679`
+		// Minimum execution time: 42_309_000 picoseconds.
+		Weight::from_parts(51_617_000, 0)
+			.saturating_add(Weight::from_parts(0, 3679))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
 	/// Storage: `BreakGlass::Sessions` (r:1 w:1)
-	/// Proof: `BreakGlass::Sessions` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
+	/// Proof: `BreakGlass::Sessions` (`max_values`: None, `max_size`: Some(214), added: 2689, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Practitioners` (r:2 w:1)
-	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Organizations` (r:1 w:0)
-	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(404), added: 2879, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `BreakGlass::OpenSessions` (r:1 w:1)
@@ -132,36 +132,36 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Registry::BreakGlassBarred` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	fn review() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2395`
+		//  Measured:  `2478`
 		//  Estimated: `6196`
-		// Minimum execution time: 117_635_000 picoseconds.
-		Weight::from_parts(165_837_000, 0)
+		// Minimum execution time: 214_191_000 picoseconds.
+		Weight::from_parts(263_734_000, 0)
 			.saturating_add(Weight::from_parts(0, 6196))
 			.saturating_add(T::DbWeight::get().reads(10))
 			.saturating_add(T::DbWeight::get().writes(9))
 	}
 	/// Storage: `BreakGlass::Sessions` (r:1 w:1)
-	/// Proof: `BreakGlass::Sessions` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
+	/// Proof: `BreakGlass::Sessions` (`max_values`: None, `max_size`: Some(214), added: 2689, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn contest() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `550`
-		//  Estimated: `3666`
-		// Minimum execution time: 17_496_000 picoseconds.
-		Weight::from_parts(20_821_000, 0)
-			.saturating_add(Weight::from_parts(0, 3666))
+		//  Measured:  `558`
+		//  Estimated: `3679`
+		// Minimum execution time: 41_488_000 picoseconds.
+		Weight::from_parts(50_665_000, 0)
+			.saturating_add(Weight::from_parts(0, 3679))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
 	/// Storage: `BreakGlass::Sessions` (r:1 w:1)
-	/// Proof: `BreakGlass::Sessions` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
+	/// Proof: `BreakGlass::Sessions` (`max_values`: None, `max_size`: Some(214), added: 2689, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `BreakGlass::OpenSessions` (r:1 w:1)
 	/// Proof: `BreakGlass::OpenSessions` (`max_values`: None, `max_size`: Some(113), added: 2588, mode: `MaxEncodedLen`)
 	/// Storage: `BreakGlass::ActiveSession` (r:1 w:1)
@@ -170,64 +170,68 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `BreakGlass::PatientSessions` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn settle() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1497`
-		//  Estimated: `3666`
-		// Minimum execution time: 81_691_000 picoseconds.
-		Weight::from_parts(92_427_000, 0)
-			.saturating_add(Weight::from_parts(0, 3666))
+		//  Measured:  `1505`
+		//  Estimated: `3679`
+		// Minimum execution time: 147_336_000 picoseconds.
+		Weight::from_parts(181_641_000, 0)
+			.saturating_add(Weight::from_parts(0, 3679))
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(6))
 	}
 	/// Storage: `BreakGlass::Sessions` (r:1 w:1)
-	/// Proof: `BreakGlass::Sessions` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
+	/// Proof: `BreakGlass::Sessions` (`max_values`: None, `max_size`: Some(214), added: 2689, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn report_overdue() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `550`
-		//  Estimated: `3666`
-		// Minimum execution time: 17_956_000 picoseconds.
-		Weight::from_parts(25_077_000, 0)
-			.saturating_add(Weight::from_parts(0, 3666))
+		//  Measured:  `558`
+		//  Estimated: `3679`
+		// Minimum execution time: 48_892_000 picoseconds.
+		Weight::from_parts(51_867_000, 0)
+			.saturating_add(Weight::from_parts(0, 3679))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
 	/// Storage: `BreakGlass::Policies` (r:1 w:1)
-	/// Proof: `BreakGlass::Policies` (`max_values`: None, `max_size`: Some(194), added: 2669, mode: `MaxEncodedLen`)
+	/// Proof: `BreakGlass::Policies` (`max_values`: None, `max_size`: Some(195), added: 2670, mode: `MaxEncodedLen`)
+	/// Storage: `Enrolment::Enrolments` (r:1 w:1)
+	/// Proof: `Enrolment::Enrolments` (`max_values`: None, `max_size`: Some(105), added: 2580, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[0, 4]`.
 	fn set_emergency_contacts(c: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `199 + c * (25 ±0)`
-		//  Estimated: `3659`
-		// Minimum execution time: 11_477_000 picoseconds.
-		Weight::from_parts(32_305_117, 0)
-			.saturating_add(Weight::from_parts(0, 3659))
-			// Standard Error: 138_436
-			.saturating_add(Weight::from_parts(15_327_688, 0).saturating_mul(c.into()))
+		//  Measured:  `210 + c * (36 ±0)`
+		//  Estimated: `3660`
+		// Minimum execution time: 33_393_000 picoseconds.
+		Weight::from_parts(69_798_241, 0)
+			.saturating_add(Weight::from_parts(0, 3660))
+			// Standard Error: 320_434
+			.saturating_add(Weight::from_parts(33_422_014, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(c.into())))
 			.saturating_add(T::DbWeight::get().writes(1))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(c.into())))
 	}
 	/// Storage: `BreakGlass::Policies` (r:1 w:1)
-	/// Proof: `BreakGlass::Policies` (`max_values`: None, `max_size`: Some(194), added: 2669, mode: `MaxEncodedLen`)
+	/// Proof: `BreakGlass::Policies` (`max_values`: None, `max_size`: Some(195), added: 2670, mode: `MaxEncodedLen`)
+	/// Storage: `Enrolment::Enrolments` (r:1 w:1)
+	/// Proof: `Enrolment::Enrolments` (`max_values`: None, `max_size`: Some(105), added: 2580, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	fn set_opt_out() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `277`
-		//  Estimated: `3659`
-		// Minimum execution time: 58_948_000 picoseconds.
-		Weight::from_parts(65_067_000, 0)
-			.saturating_add(Weight::from_parts(0, 3659))
-			.saturating_add(T::DbWeight::get().reads(3))
-			.saturating_add(T::DbWeight::get().writes(3))
+		//  Measured:  `319`
+		//  Estimated: `3660`
+		// Minimum execution time: 137_258_000 picoseconds.
+		Weight::from_parts(140_634_000, 0)
+			.saturating_add(Weight::from_parts(0, 3660))
+			.saturating_add(T::DbWeight::get().reads(4))
+			.saturating_add(T::DbWeight::get().writes(4))
 	}
 	/// Storage: `BreakGlass::SessionDuration` (r:0 w:1)
 	/// Proof: `BreakGlass::SessionDuration` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
@@ -235,8 +239,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_178_000 picoseconds.
-		Weight::from_parts(6_019_000, 0)
+		// Minimum execution time: 15_599_000 picoseconds.
+		Weight::from_parts(18_895_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -247,17 +251,17 @@ impl WeightInfo for () {
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Practitioners` (r:1 w:0)
-	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Organizations` (r:1 w:0)
-	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(404), added: 2879, mode: `MaxEncodedLen`)
 	/// Storage: `BreakGlass::Policies` (r:1 w:0)
-	/// Proof: `BreakGlass::Policies` (`max_values`: None, `max_size`: Some(194), added: 2669, mode: `MaxEncodedLen`)
+	/// Proof: `BreakGlass::Policies` (`max_values`: None, `max_size`: Some(195), added: 2670, mode: `MaxEncodedLen`)
 	/// Storage: `BreakGlass::ActiveSession` (r:1 w:1)
 	/// Proof: `BreakGlass::ActiveSession` (`max_values`: None, `max_size`: Some(104), added: 2579, mode: `MaxEncodedLen`)
 	/// Storage: `BreakGlass::OpenSessions` (r:1 w:1)
 	/// Proof: `BreakGlass::OpenSessions` (`max_values`: None, `max_size`: Some(113), added: 2588, mode: `MaxEncodedLen`)
 	/// Storage: `BreakGlass::Sessions` (r:8 w:1)
-	/// Proof: `BreakGlass::Sessions` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
+	/// Proof: `BreakGlass::Sessions` (`max_values`: None, `max_size`: Some(214), added: 2689, mode: `MaxEncodedLen`)
 	/// Storage: `BreakGlass::RecentStarts` (r:1 w:1)
 	/// Proof: `BreakGlass::RecentStarts` (`max_values`: None, `max_size`: Some(129), added: 2604, mode: `MaxEncodedLen`)
 	/// Storage: `BreakGlass::NextSessionId` (r:1 w:1)
@@ -265,45 +269,45 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `BreakGlass::SessionDuration` (r:1 w:0)
 	/// Proof: `BreakGlass::SessionDuration` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `BreakGlass::PatientSessions` (r:0 w:1)
 	/// Proof: `BreakGlass::PatientSessions` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn break_glass() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4578`
-		//  Estimated: `22398`
-		// Minimum execution time: 162_221_000 picoseconds.
-		Weight::from_parts(206_267_000, 0)
-			.saturating_add(Weight::from_parts(0, 22398))
+		//  Measured:  `4711`
+		//  Estimated: `22502`
+		// Minimum execution time: 281_187_000 picoseconds.
+		Weight::from_parts(352_521_000, 0)
+			.saturating_add(Weight::from_parts(0, 22502))
 			.saturating_add(ParityDbWeight::get().reads(19))
 			.saturating_add(ParityDbWeight::get().writes(8))
 	}
 	/// Storage: `BreakGlass::Sessions` (r:1 w:1)
-	/// Proof: `BreakGlass::Sessions` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
+	/// Proof: `BreakGlass::Sessions` (`max_values`: None, `max_size`: Some(214), added: 2689, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn end_session() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `550`
-		//  Estimated: `3666`
-		// Minimum execution time: 17_656_000 picoseconds.
-		Weight::from_parts(20_491_000, 0)
-			.saturating_add(Weight::from_parts(0, 3666))
+		//  Measured:  `558`
+		//  Estimated: `3679`
+		// Minimum execution time: 42_309_000 picoseconds.
+		Weight::from_parts(51_617_000, 0)
+			.saturating_add(Weight::from_parts(0, 3679))
 			.saturating_add(ParityDbWeight::get().reads(2))
 			.saturating_add(ParityDbWeight::get().writes(1))
 	}
 	/// Storage: `BreakGlass::Sessions` (r:1 w:1)
-	/// Proof: `BreakGlass::Sessions` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
+	/// Proof: `BreakGlass::Sessions` (`max_values`: None, `max_size`: Some(214), added: 2689, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Practitioners` (r:2 w:1)
-	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Organizations` (r:1 w:0)
-	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(404), added: 2879, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `BreakGlass::OpenSessions` (r:1 w:1)
@@ -316,36 +320,36 @@ impl WeightInfo for () {
 	/// Proof: `Registry::BreakGlassBarred` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	fn review() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2395`
+		//  Measured:  `2478`
 		//  Estimated: `6196`
-		// Minimum execution time: 117_635_000 picoseconds.
-		Weight::from_parts(165_837_000, 0)
+		// Minimum execution time: 214_191_000 picoseconds.
+		Weight::from_parts(263_734_000, 0)
 			.saturating_add(Weight::from_parts(0, 6196))
 			.saturating_add(ParityDbWeight::get().reads(10))
 			.saturating_add(ParityDbWeight::get().writes(9))
 	}
 	/// Storage: `BreakGlass::Sessions` (r:1 w:1)
-	/// Proof: `BreakGlass::Sessions` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
+	/// Proof: `BreakGlass::Sessions` (`max_values`: None, `max_size`: Some(214), added: 2689, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn contest() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `550`
-		//  Estimated: `3666`
-		// Minimum execution time: 17_496_000 picoseconds.
-		Weight::from_parts(20_821_000, 0)
-			.saturating_add(Weight::from_parts(0, 3666))
+		//  Measured:  `558`
+		//  Estimated: `3679`
+		// Minimum execution time: 41_488_000 picoseconds.
+		Weight::from_parts(50_665_000, 0)
+			.saturating_add(Weight::from_parts(0, 3679))
 			.saturating_add(ParityDbWeight::get().reads(2))
 			.saturating_add(ParityDbWeight::get().writes(1))
 	}
 	/// Storage: `BreakGlass::Sessions` (r:1 w:1)
-	/// Proof: `BreakGlass::Sessions` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
+	/// Proof: `BreakGlass::Sessions` (`max_values`: None, `max_size`: Some(214), added: 2689, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `BreakGlass::OpenSessions` (r:1 w:1)
 	/// Proof: `BreakGlass::OpenSessions` (`max_values`: None, `max_size`: Some(113), added: 2588, mode: `MaxEncodedLen`)
 	/// Storage: `BreakGlass::ActiveSession` (r:1 w:1)
@@ -354,64 +358,68 @@ impl WeightInfo for () {
 	/// Proof: `BreakGlass::PatientSessions` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn settle() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1497`
-		//  Estimated: `3666`
-		// Minimum execution time: 81_691_000 picoseconds.
-		Weight::from_parts(92_427_000, 0)
-			.saturating_add(Weight::from_parts(0, 3666))
+		//  Measured:  `1505`
+		//  Estimated: `3679`
+		// Minimum execution time: 147_336_000 picoseconds.
+		Weight::from_parts(181_641_000, 0)
+			.saturating_add(Weight::from_parts(0, 3679))
 			.saturating_add(ParityDbWeight::get().reads(6))
 			.saturating_add(ParityDbWeight::get().writes(6))
 	}
 	/// Storage: `BreakGlass::Sessions` (r:1 w:1)
-	/// Proof: `BreakGlass::Sessions` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
+	/// Proof: `BreakGlass::Sessions` (`max_values`: None, `max_size`: Some(214), added: 2689, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn report_overdue() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `550`
-		//  Estimated: `3666`
-		// Minimum execution time: 17_956_000 picoseconds.
-		Weight::from_parts(25_077_000, 0)
-			.saturating_add(Weight::from_parts(0, 3666))
+		//  Measured:  `558`
+		//  Estimated: `3679`
+		// Minimum execution time: 48_892_000 picoseconds.
+		Weight::from_parts(51_867_000, 0)
+			.saturating_add(Weight::from_parts(0, 3679))
 			.saturating_add(ParityDbWeight::get().reads(2))
 			.saturating_add(ParityDbWeight::get().writes(1))
 	}
 	/// Storage: `BreakGlass::Policies` (r:1 w:1)
-	/// Proof: `BreakGlass::Policies` (`max_values`: None, `max_size`: Some(194), added: 2669, mode: `MaxEncodedLen`)
+	/// Proof: `BreakGlass::Policies` (`max_values`: None, `max_size`: Some(195), added: 2670, mode: `MaxEncodedLen`)
+	/// Storage: `Enrolment::Enrolments` (r:1 w:1)
+	/// Proof: `Enrolment::Enrolments` (`max_values`: None, `max_size`: Some(105), added: 2580, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[0, 4]`.
 	fn set_emergency_contacts(c: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `199 + c * (25 ±0)`
-		//  Estimated: `3659`
-		// Minimum execution time: 11_477_000 picoseconds.
-		Weight::from_parts(32_305_117, 0)
-			.saturating_add(Weight::from_parts(0, 3659))
-			// Standard Error: 138_436
-			.saturating_add(Weight::from_parts(15_327_688, 0).saturating_mul(c.into()))
+		//  Measured:  `210 + c * (36 ±0)`
+		//  Estimated: `3660`
+		// Minimum execution time: 33_393_000 picoseconds.
+		Weight::from_parts(69_798_241, 0)
+			.saturating_add(Weight::from_parts(0, 3660))
+			// Standard Error: 320_434
+			.saturating_add(Weight::from_parts(33_422_014, 0).saturating_mul(c.into()))
 			.saturating_add(ParityDbWeight::get().reads(2))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(c.into())))
 			.saturating_add(ParityDbWeight::get().writes(1))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(c.into())))
 	}
 	/// Storage: `BreakGlass::Policies` (r:1 w:1)
-	/// Proof: `BreakGlass::Policies` (`max_values`: None, `max_size`: Some(194), added: 2669, mode: `MaxEncodedLen`)
+	/// Proof: `BreakGlass::Policies` (`max_values`: None, `max_size`: Some(195), added: 2670, mode: `MaxEncodedLen`)
+	/// Storage: `Enrolment::Enrolments` (r:1 w:1)
+	/// Proof: `Enrolment::Enrolments` (`max_values`: None, `max_size`: Some(105), added: 2580, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	fn set_opt_out() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `277`
-		//  Estimated: `3659`
-		// Minimum execution time: 58_948_000 picoseconds.
-		Weight::from_parts(65_067_000, 0)
-			.saturating_add(Weight::from_parts(0, 3659))
-			.saturating_add(ParityDbWeight::get().reads(3))
-			.saturating_add(ParityDbWeight::get().writes(3))
+		//  Measured:  `319`
+		//  Estimated: `3660`
+		// Minimum execution time: 137_258_000 picoseconds.
+		Weight::from_parts(140_634_000, 0)
+			.saturating_add(Weight::from_parts(0, 3660))
+			.saturating_add(ParityDbWeight::get().reads(4))
+			.saturating_add(ParityDbWeight::get().writes(4))
 	}
 	/// Storage: `BreakGlass::SessionDuration` (r:0 w:1)
 	/// Proof: `BreakGlass::SessionDuration` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
@@ -419,8 +427,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_178_000 picoseconds.
-		Weight::from_parts(6_019_000, 0)
+		// Minimum execution time: 15_599_000 picoseconds.
+		Weight::from_parts(18_895_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(ParityDbWeight::get().writes(1))
 	}

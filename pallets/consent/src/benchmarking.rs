@@ -53,7 +53,11 @@ fn fill_rules<T: Config>(patient: &T::AccountId, n: u32) -> Result<(), Benchmark
 			RawOrigin::Signed(patient.clone()).into(),
 			None,
 			CategorySet::SENSITIVE.to_list(),
-			PurposeSet::all().iter().filter(|p| !p.is_emergency()).collect::<PurposeSet>().to_list(),
+			PurposeSet::all()
+				.iter()
+				.filter(|p| !p.is_emergency())
+				.collect::<PurposeSet>()
+				.to_list(),
 		)?;
 	}
 	Ok(())

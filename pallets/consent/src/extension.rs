@@ -74,10 +74,8 @@ where
 		_inherited_implication: &impl Implication,
 		_source: TransactionSource,
 	) -> ValidateResult<Self::Val, T::RuntimeCall> {
-		let signer = origin
-			.as_system_origin_signer()
-			.filter(|_| T::DelegatedCalls::contains(call))
-			.cloned();
+		let signer =
+			origin.as_system_origin_signer().filter(|_| T::DelegatedCalls::contains(call)).cloned();
 		Ok((ValidTransaction::default(), signer, origin))
 	}
 

@@ -63,9 +63,9 @@ pub use weights::WeightInfo;
 
 use alloc::vec::Vec;
 use consent_primitives::{
-	AccessControl, Action, CategoryList, CategorySet, ConsentView, PurposeList, PurposeSet,
-	Sponsorship, CredentialInspect, CredentialStatus, DataCategory,
-	Decision, DelegateCheck, DenyReason, EmergencyAccess, Grantee, PermitReason, Purpose, RecordId,
+	AccessControl, Action, CategoryList, CategorySet, ConsentView, CredentialInspect,
+	CredentialStatus, DataCategory, Decision, DelegateCheck, DenyReason, EmergencyAccess, Grantee,
+	PermitReason, Purpose, PurposeList, PurposeSet, RecordId, Sponsorship,
 };
 use frame_support::traits::{Consideration, Contains, Footprint, Get, Time};
 
@@ -617,12 +617,7 @@ pub mod pallet {
 				start,
 				end,
 			});
-			Self::deposit_event(Event::RequestApproved {
-				request_id,
-				patient,
-				signer,
-				consent_id,
-			});
+			Self::deposit_event(Event::RequestApproved { request_id, patient, signer, consent_id });
 			Ok(())
 		}
 
@@ -1022,8 +1017,8 @@ impl<T: Config> Pallet<T> {
 		let reason: T::RuntimeHoldReason = HoldReason::StorageDeposit.into();
 		for owner in owners.keys() {
 			ensure!(
-				!T::Currency::balance_on_hold(&reason, owner).is_zero() ||
-					T::Sponsorship::sponsors_items(owner),
+				!T::Currency::balance_on_hold(&reason, owner).is_zero()
+					|| T::Sponsorship::sponsors_items(owner),
 				"stored item without a held or sponsored deposit"
 			);
 		}

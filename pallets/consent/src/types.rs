@@ -57,15 +57,7 @@ impl Scope {
 /// A scope as a caller names it: lists of categories, actions and purposes, each member named
 /// once (a wallet shows `categories: [LabResults], actions: [Read], purposes: [Treat]`).
 #[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	Clone,
-	PartialEq,
-	Eq,
-	Debug,
-	MaxEncodedLen,
-	TypeInfo,
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, MaxEncodedLen, TypeInfo,
 )]
 pub struct ScopeInput {
 	/// The data categories.

@@ -47,6 +47,7 @@ use core::marker::PhantomData;
 /// Weight functions needed for `pallet_consent`.
 pub trait WeightInfo {
 	fn grant_consent(r: u32, ) -> Weight;
+	fn note_signer() -> Weight;
 	fn revoke_consent() -> Weight;
 	fn add_deny_rule() -> Weight;
 	fn remove_deny_rule() -> Weight;
@@ -57,7 +58,6 @@ pub trait WeightInfo {
 	fn reap_consent() -> Weight;
 	fn reap_request() -> Weight;
 	fn check_access() -> Weight;
-	fn note_signer() -> Weight;
 }
 
 /// Weights for `pallet_consent` measured on the reference machine, with the runtime's database weights.
@@ -66,98 +66,121 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Practitioners` (r:1 w:0)
-	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Organizations` (r:1 w:0)
-	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(404), added: 2879, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Signer` (r:1 w:0)
+	/// Proof: `Consent::Signer` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Counts` (r:1 w:1)
 	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::GranteeIndex` (r:1 w:1)
 	/// Proof: `Consent::GranteeIndex` (`max_values`: None, `max_size`: Some(354), added: 2829, mode: `MaxEncodedLen`)
+	/// Storage: `Enrolment::Enrolments` (r:1 w:1)
+	/// Proof: `Enrolment::Enrolments` (`max_values`: None, `max_size`: Some(105), added: 2580, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::ConsentVersion` (r:1 w:1)
 	/// Proof: `Consent::ConsentVersion` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Consents` (r:0 w:1)
-	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(649), added: 3124, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(706), added: 3181, mode: `MaxEncodedLen`)
 	/// The range of component `r` is `[0, 16]`.
 	fn grant_consent(_r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1234`
-		//  Estimated: `3819`
-		// Minimum execution time: 101_121_000 picoseconds.
-		Weight::from_parts(123_149_721, 0)
-			.saturating_add(Weight::from_parts(0, 3819))
-			.saturating_add(T::DbWeight::get().reads(8))
-			.saturating_add(T::DbWeight::get().writes(6))
+		//  Measured:  `1396`
+		//  Estimated: `3869`
+		// Minimum execution time: 233_638_000 picoseconds.
+		Weight::from_parts(254_921_512, 0)
+			.saturating_add(Weight::from_parts(0, 3869))
+			.saturating_add(T::DbWeight::get().reads(10))
+			.saturating_add(T::DbWeight::get().writes(7))
+	}
+	/// Storage: `Consent::Signer` (r:0 w:1)
+	/// Proof: `Consent::Signer` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	fn note_signer() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `0`
+		//  Estimated: `0`
+		// Minimum execution time: 3_657_000 picoseconds.
+		Weight::from_parts(4_278_000, 0)
+			.saturating_add(Weight::from_parts(0, 0))
+			.saturating_add(T::DbWeight::get().writes(1))
 	}
 	/// Storage: `Consent::Consents` (r:1 w:1)
-	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(649), added: 3124, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(706), added: 3181, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::GranteeIndex` (r:1 w:1)
 	/// Proof: `Consent::GranteeIndex` (`max_values`: None, `max_size`: Some(354), added: 2829, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Counts` (r:1 w:1)
 	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::ConsentVersion` (r:1 w:1)
 	/// Proof: `Consent::ConsentVersion` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Signer` (r:1 w:0)
+	/// Proof: `Consent::Signer` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	fn revoke_consent() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1480`
-		//  Estimated: `4114`
-		// Minimum execution time: 78_617_000 picoseconds.
-		Weight::from_parts(91_827_000, 0)
-			.saturating_add(Weight::from_parts(0, 4114))
-			.saturating_add(T::DbWeight::get().reads(6))
+		//  Measured:  `1505`
+		//  Estimated: `4171`
+		// Minimum execution time: 172_974_000 picoseconds.
+		Weight::from_parts(184_526_000, 0)
+			.saturating_add(Weight::from_parts(0, 4171))
+			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().writes(6))
 	}
 	/// Storage: `Consent::DenyRules` (r:1 w:1)
-	/// Proof: `Consent::DenyRules` (`max_values`: None, `max_size`: Some(1057), added: 3532, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::DenyRules` (`max_values`: None, `max_size`: Some(1409), added: 3884, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::NextRuleId` (r:1 w:1)
 	/// Proof: `Consent::NextRuleId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Enrolment::Enrolments` (r:1 w:1)
+	/// Proof: `Enrolment::Enrolments` (`max_values`: None, `max_size`: Some(105), added: 2580, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::ConsentVersion` (r:1 w:1)
 	/// Proof: `Consent::ConsentVersion` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Signer` (r:1 w:0)
+	/// Proof: `Consent::Signer` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	fn add_deny_rule() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `836`
-		//  Estimated: `4522`
-		// Minimum execution time: 72_167_000 picoseconds.
-		Weight::from_parts(78_738_000, 0)
-			.saturating_add(Weight::from_parts(0, 4522))
-			.saturating_add(T::DbWeight::get().reads(5))
-			.saturating_add(T::DbWeight::get().writes(5))
+		//  Measured:  `1013`
+		//  Estimated: `4874`
+		// Minimum execution time: 178_254_000 picoseconds.
+		Weight::from_parts(190_006_000, 0)
+			.saturating_add(Weight::from_parts(0, 4874))
+			.saturating_add(T::DbWeight::get().reads(7))
+			.saturating_add(T::DbWeight::get().writes(6))
 	}
 	/// Storage: `Consent::DenyRules` (r:1 w:1)
-	/// Proof: `Consent::DenyRules` (`max_values`: None, `max_size`: Some(1057), added: 3532, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::DenyRules` (`max_values`: None, `max_size`: Some(1409), added: 3884, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::ConsentVersion` (r:1 w:1)
 	/// Proof: `Consent::ConsentVersion` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Signer` (r:1 w:0)
+	/// Proof: `Consent::Signer` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	fn remove_deny_rule() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `848`
-		//  Estimated: `4522`
-		// Minimum execution time: 60_720_000 picoseconds.
-		Weight::from_parts(68_291_000, 0)
-			.saturating_add(Weight::from_parts(0, 4522))
-			.saturating_add(T::DbWeight::get().reads(4))
+		//  Measured:  `992`
+		//  Estimated: `4874`
+		// Minimum execution time: 141_816_000 picoseconds.
+		Weight::from_parts(150_533_000, 0)
+			.saturating_add(Weight::from_parts(0, 4874))
+			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(4))
 	}
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Practitioners` (r:1 w:0)
-	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Organizations` (r:1 w:0)
-	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(404), added: 2879, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::OpenRequests` (r:1 w:1)
 	/// Proof: `Consent::OpenRequests` (`max_values`: None, `max_size`: Some(104), added: 2579, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Counts` (r:1 w:1)
@@ -166,38 +189,44 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consent::PendingByRequester` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::NextRequestId` (r:1 w:1)
 	/// Proof: `Consent::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Enrolment::Enrolments` (r:1 w:1)
+	/// Proof: `Enrolment::Enrolments` (`max_values`: None, `max_size`: Some(105), added: 2580, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Requests` (r:0 w:1)
-	/// Proof: `Consent::Requests` (`max_values`: None, `max_size`: Some(159), added: 2634, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Requests` (`max_values`: None, `max_size`: Some(183), added: 2658, mode: `MaxEncodedLen`)
 	fn request_access() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `643`
-		//  Estimated: `3771`
-		// Minimum execution time: 85_217_000 picoseconds.
-		Weight::from_parts(91_867_000, 0)
-			.saturating_add(Weight::from_parts(0, 3771))
-			.saturating_add(T::DbWeight::get().reads(9))
-			.saturating_add(T::DbWeight::get().writes(7))
+		//  Measured:  `753`
+		//  Estimated: `3869`
+		// Minimum execution time: 209_082_000 picoseconds.
+		Weight::from_parts(223_630_000, 0)
+			.saturating_add(Weight::from_parts(0, 3869))
+			.saturating_add(T::DbWeight::get().reads(10))
+			.saturating_add(T::DbWeight::get().writes(8))
 	}
 	/// Storage: `Consent::Requests` (r:1 w:1)
-	/// Proof: `Consent::Requests` (`max_values`: None, `max_size`: Some(159), added: 2634, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Requests` (`max_values`: None, `max_size`: Some(183), added: 2658, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Practitioners` (r:1 w:0)
-	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Organizations` (r:1 w:0)
-	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(404), added: 2879, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Signer` (r:1 w:0)
+	/// Proof: `Consent::Signer` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Counts` (r:1 w:1)
 	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::GranteeIndex` (r:1 w:1)
 	/// Proof: `Consent::GranteeIndex` (`max_values`: None, `max_size`: Some(354), added: 2829, mode: `MaxEncodedLen`)
+	/// Storage: `Enrolment::Enrolments` (r:1 w:1)
+	/// Proof: `Enrolment::Enrolments` (`max_values`: None, `max_size`: Some(105), added: 2580, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::ConsentVersion` (r:1 w:1)
 	/// Proof: `Consent::ConsentVersion` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::PendingByRequester` (r:1 w:1)
@@ -205,45 +234,47 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Consent::OpenRequests` (r:0 w:1)
 	/// Proof: `Consent::OpenRequests` (`max_values`: None, `max_size`: Some(104), added: 2579, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Consents` (r:0 w:1)
-	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(649), added: 3124, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(706), added: 3181, mode: `MaxEncodedLen`)
 	fn approve_request() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1733`
-		//  Estimated: `6290`
-		// Minimum execution time: 159_037_000 picoseconds.
-		Weight::from_parts(196_041_000, 0)
-			.saturating_add(Weight::from_parts(0, 6290))
-			.saturating_add(T::DbWeight::get().reads(12))
-			.saturating_add(T::DbWeight::get().writes(11))
+		//  Measured:  `1919`
+		//  Estimated: `6326`
+		// Minimum execution time: 323_607_000 picoseconds.
+		Weight::from_parts(387_898_000, 0)
+			.saturating_add(Weight::from_parts(0, 6326))
+			.saturating_add(T::DbWeight::get().reads(14))
+			.saturating_add(T::DbWeight::get().writes(12))
 	}
 	/// Storage: `Consent::Requests` (r:1 w:1)
-	/// Proof: `Consent::Requests` (`max_values`: None, `max_size`: Some(159), added: 2634, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Requests` (`max_values`: None, `max_size`: Some(183), added: 2658, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::PendingByRequester` (r:1 w:1)
 	/// Proof: `Consent::PendingByRequester` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Counts` (r:1 w:1)
 	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Signer` (r:1 w:0)
+	/// Proof: `Consent::Signer` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::OpenRequests` (r:0 w:1)
 	/// Proof: `Consent::OpenRequests` (`max_values`: None, `max_size`: Some(104), added: 2579, mode: `MaxEncodedLen`)
 	fn deny_request() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `640`
-		//  Estimated: `3640`
-		// Minimum execution time: 64_767_000 picoseconds.
-		Weight::from_parts(74_631_000, 0)
-			.saturating_add(Weight::from_parts(0, 3640))
-			.saturating_add(T::DbWeight::get().reads(5))
+		//  Measured:  `664`
+		//  Estimated: `3658`
+		// Minimum execution time: 130_003_000 picoseconds.
+		Weight::from_parts(156_533_000, 0)
+			.saturating_add(Weight::from_parts(0, 3658))
+			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(6))
 	}
 	/// Storage: `Consent::Requests` (r:1 w:1)
-	/// Proof: `Consent::Requests` (`max_values`: None, `max_size`: Some(159), added: 2634, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Requests` (`max_values`: None, `max_size`: Some(183), added: 2658, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::PendingByRequester` (r:1 w:1)
 	/// Proof: `Consent::PendingByRequester` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Counts` (r:1 w:1)
@@ -252,22 +283,22 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consent::OpenRequests` (`max_values`: None, `max_size`: Some(104), added: 2579, mode: `MaxEncodedLen`)
 	fn cancel_request() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `640`
-		//  Estimated: `3640`
-		// Minimum execution time: 64_746_000 picoseconds.
-		Weight::from_parts(98_026_000, 0)
-			.saturating_add(Weight::from_parts(0, 3640))
+		//  Measured:  `664`
+		//  Estimated: `3658`
+		// Minimum execution time: 127_880_000 picoseconds.
+		Weight::from_parts(153_979_000, 0)
+			.saturating_add(Weight::from_parts(0, 3658))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(6))
 	}
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Consents` (r:1 w:1)
-	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(649), added: 3124, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(706), added: 3181, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::GranteeIndex` (r:1 w:1)
 	/// Proof: `Consent::GranteeIndex` (`max_values`: None, `max_size`: Some(354), added: 2829, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Counts` (r:1 w:1)
@@ -276,22 +307,22 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consent::ConsentVersion` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	fn reap_consent() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1516`
-		//  Estimated: `4114`
-		// Minimum execution time: 84_856_000 picoseconds.
-		Weight::from_parts(140_529_000, 0)
-			.saturating_add(Weight::from_parts(0, 4114))
+		//  Measured:  `1541`
+		//  Estimated: `4171`
+		// Minimum execution time: 180_338_000 picoseconds.
+		Weight::from_parts(195_006_000, 0)
+			.saturating_add(Weight::from_parts(0, 4171))
 			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().writes(6))
 	}
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Requests` (r:1 w:1)
-	/// Proof: `Consent::Requests` (`max_values`: None, `max_size`: Some(159), added: 2634, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Requests` (`max_values`: None, `max_size`: Some(183), added: 2658, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::PendingByRequester` (r:1 w:1)
 	/// Proof: `Consent::PendingByRequester` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Counts` (r:1 w:1)
@@ -300,43 +331,40 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consent::OpenRequests` (`max_values`: None, `max_size`: Some(104), added: 2579, mode: `MaxEncodedLen`)
 	fn reap_request() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `676`
-		//  Estimated: `3640`
-		// Minimum execution time: 67_911_000 picoseconds.
-		Weight::from_parts(91_356_000, 0)
-			.saturating_add(Weight::from_parts(0, 3640))
+		//  Measured:  `700`
+		//  Estimated: `3658`
+		// Minimum execution time: 131_557_000 picoseconds.
+		Weight::from_parts(164_018_000, 0)
+			.saturating_add(Weight::from_parts(0, 3658))
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(6))
 	}
-	/// Storage: `Proxy::Proxies` (r:1 w:0)
-	/// Proof: `Proxy::Proxies` (`max_values`: None, `max_size`: Some(1241), added: 3716, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Proxy::Proxies` (r:1 w:0)
+	/// Proof: `Proxy::Proxies` (`max_values`: None, `max_size`: Some(1497), added: 3972, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Practitioners` (r:1 w:0)
-	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Organizations` (r:1 w:0)
-	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(404), added: 2879, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::DenyRules` (r:1 w:0)
-	/// Proof: `Consent::DenyRules` (`max_values`: None, `max_size`: Some(1057), added: 3532, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::DenyRules` (`max_values`: None, `max_size`: Some(1409), added: 3884, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::GranteeIndex` (r:10 w:0)
 	/// Proof: `Consent::GranteeIndex` (`max_values`: None, `max_size`: Some(354), added: 2829, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Consents` (r:320 w:0)
-	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(649), added: 3124, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(706), added: 3181, mode: `MaxEncodedLen`)
 	/// Storage: `BreakGlass::ActiveSession` (r:1 w:0)
 	/// Proof: `BreakGlass::ActiveSession` (`max_values`: None, `max_size`: Some(104), added: 2579, mode: `MaxEncodedLen`)
 	/// Storage: `BreakGlass::Sessions` (r:1 w:0)
-	/// Proof: `BreakGlass::Sessions` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
+	/// Proof: `BreakGlass::Sessions` (`max_values`: None, `max_size`: Some(214), added: 2689, mode: `MaxEncodedLen`)
 	fn check_access() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `21411`
-		//  Estimated: `1000670`
-		// Minimum execution time: 1_452_251_000 picoseconds.
-		Weight::from_parts(1_674_140_000, 0)
-			.saturating_add(Weight::from_parts(0, 1000670))
+		//  Measured:  `21731`
+		//  Estimated: `1018910`
+		// Minimum execution time: 3_012_678_000 picoseconds.
+		Weight::from_parts(3_192_065_000, 0)
+			.saturating_add(Weight::from_parts(0, 1018910))
 			.saturating_add(T::DbWeight::get().reads(337))
-	}
-	fn note_signer() -> Weight {
-		Weight::from_parts(0, 0).saturating_add(T::DbWeight::get().writes(2))
 	}
 }
 
@@ -345,98 +373,121 @@ impl WeightInfo for () {
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Practitioners` (r:1 w:0)
-	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Organizations` (r:1 w:0)
-	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(404), added: 2879, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Signer` (r:1 w:0)
+	/// Proof: `Consent::Signer` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Counts` (r:1 w:1)
 	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::GranteeIndex` (r:1 w:1)
 	/// Proof: `Consent::GranteeIndex` (`max_values`: None, `max_size`: Some(354), added: 2829, mode: `MaxEncodedLen`)
+	/// Storage: `Enrolment::Enrolments` (r:1 w:1)
+	/// Proof: `Enrolment::Enrolments` (`max_values`: None, `max_size`: Some(105), added: 2580, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::ConsentVersion` (r:1 w:1)
 	/// Proof: `Consent::ConsentVersion` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Consents` (r:0 w:1)
-	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(649), added: 3124, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(706), added: 3181, mode: `MaxEncodedLen`)
 	/// The range of component `r` is `[0, 16]`.
 	fn grant_consent(_r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1234`
-		//  Estimated: `3819`
-		// Minimum execution time: 101_121_000 picoseconds.
-		Weight::from_parts(123_149_721, 0)
-			.saturating_add(Weight::from_parts(0, 3819))
-			.saturating_add(ParityDbWeight::get().reads(8))
-			.saturating_add(ParityDbWeight::get().writes(6))
+		//  Measured:  `1396`
+		//  Estimated: `3869`
+		// Minimum execution time: 233_638_000 picoseconds.
+		Weight::from_parts(254_921_512, 0)
+			.saturating_add(Weight::from_parts(0, 3869))
+			.saturating_add(ParityDbWeight::get().reads(10))
+			.saturating_add(ParityDbWeight::get().writes(7))
+	}
+	/// Storage: `Consent::Signer` (r:0 w:1)
+	/// Proof: `Consent::Signer` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	fn note_signer() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `0`
+		//  Estimated: `0`
+		// Minimum execution time: 3_657_000 picoseconds.
+		Weight::from_parts(4_278_000, 0)
+			.saturating_add(Weight::from_parts(0, 0))
+			.saturating_add(ParityDbWeight::get().writes(1))
 	}
 	/// Storage: `Consent::Consents` (r:1 w:1)
-	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(649), added: 3124, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(706), added: 3181, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::GranteeIndex` (r:1 w:1)
 	/// Proof: `Consent::GranteeIndex` (`max_values`: None, `max_size`: Some(354), added: 2829, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Counts` (r:1 w:1)
 	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::ConsentVersion` (r:1 w:1)
 	/// Proof: `Consent::ConsentVersion` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Signer` (r:1 w:0)
+	/// Proof: `Consent::Signer` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	fn revoke_consent() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1480`
-		//  Estimated: `4114`
-		// Minimum execution time: 78_617_000 picoseconds.
-		Weight::from_parts(91_827_000, 0)
-			.saturating_add(Weight::from_parts(0, 4114))
-			.saturating_add(ParityDbWeight::get().reads(6))
+		//  Measured:  `1505`
+		//  Estimated: `4171`
+		// Minimum execution time: 172_974_000 picoseconds.
+		Weight::from_parts(184_526_000, 0)
+			.saturating_add(Weight::from_parts(0, 4171))
+			.saturating_add(ParityDbWeight::get().reads(7))
 			.saturating_add(ParityDbWeight::get().writes(6))
 	}
 	/// Storage: `Consent::DenyRules` (r:1 w:1)
-	/// Proof: `Consent::DenyRules` (`max_values`: None, `max_size`: Some(1057), added: 3532, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::DenyRules` (`max_values`: None, `max_size`: Some(1409), added: 3884, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::NextRuleId` (r:1 w:1)
 	/// Proof: `Consent::NextRuleId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Enrolment::Enrolments` (r:1 w:1)
+	/// Proof: `Enrolment::Enrolments` (`max_values`: None, `max_size`: Some(105), added: 2580, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::ConsentVersion` (r:1 w:1)
 	/// Proof: `Consent::ConsentVersion` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Signer` (r:1 w:0)
+	/// Proof: `Consent::Signer` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	fn add_deny_rule() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `836`
-		//  Estimated: `4522`
-		// Minimum execution time: 72_167_000 picoseconds.
-		Weight::from_parts(78_738_000, 0)
-			.saturating_add(Weight::from_parts(0, 4522))
-			.saturating_add(ParityDbWeight::get().reads(5))
-			.saturating_add(ParityDbWeight::get().writes(5))
+		//  Measured:  `1013`
+		//  Estimated: `4874`
+		// Minimum execution time: 178_254_000 picoseconds.
+		Weight::from_parts(190_006_000, 0)
+			.saturating_add(Weight::from_parts(0, 4874))
+			.saturating_add(ParityDbWeight::get().reads(7))
+			.saturating_add(ParityDbWeight::get().writes(6))
 	}
 	/// Storage: `Consent::DenyRules` (r:1 w:1)
-	/// Proof: `Consent::DenyRules` (`max_values`: None, `max_size`: Some(1057), added: 3532, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::DenyRules` (`max_values`: None, `max_size`: Some(1409), added: 3884, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::ConsentVersion` (r:1 w:1)
 	/// Proof: `Consent::ConsentVersion` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Signer` (r:1 w:0)
+	/// Proof: `Consent::Signer` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	fn remove_deny_rule() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `848`
-		//  Estimated: `4522`
-		// Minimum execution time: 60_720_000 picoseconds.
-		Weight::from_parts(68_291_000, 0)
-			.saturating_add(Weight::from_parts(0, 4522))
-			.saturating_add(ParityDbWeight::get().reads(4))
+		//  Measured:  `992`
+		//  Estimated: `4874`
+		// Minimum execution time: 141_816_000 picoseconds.
+		Weight::from_parts(150_533_000, 0)
+			.saturating_add(Weight::from_parts(0, 4874))
+			.saturating_add(ParityDbWeight::get().reads(5))
 			.saturating_add(ParityDbWeight::get().writes(4))
 	}
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Practitioners` (r:1 w:0)
-	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Organizations` (r:1 w:0)
-	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(404), added: 2879, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::OpenRequests` (r:1 w:1)
 	/// Proof: `Consent::OpenRequests` (`max_values`: None, `max_size`: Some(104), added: 2579, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Counts` (r:1 w:1)
@@ -445,38 +496,44 @@ impl WeightInfo for () {
 	/// Proof: `Consent::PendingByRequester` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::NextRequestId` (r:1 w:1)
 	/// Proof: `Consent::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Enrolment::Enrolments` (r:1 w:1)
+	/// Proof: `Enrolment::Enrolments` (`max_values`: None, `max_size`: Some(105), added: 2580, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Requests` (r:0 w:1)
-	/// Proof: `Consent::Requests` (`max_values`: None, `max_size`: Some(159), added: 2634, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Requests` (`max_values`: None, `max_size`: Some(183), added: 2658, mode: `MaxEncodedLen`)
 	fn request_access() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `643`
-		//  Estimated: `3771`
-		// Minimum execution time: 85_217_000 picoseconds.
-		Weight::from_parts(91_867_000, 0)
-			.saturating_add(Weight::from_parts(0, 3771))
-			.saturating_add(ParityDbWeight::get().reads(9))
-			.saturating_add(ParityDbWeight::get().writes(7))
+		//  Measured:  `753`
+		//  Estimated: `3869`
+		// Minimum execution time: 209_082_000 picoseconds.
+		Weight::from_parts(223_630_000, 0)
+			.saturating_add(Weight::from_parts(0, 3869))
+			.saturating_add(ParityDbWeight::get().reads(10))
+			.saturating_add(ParityDbWeight::get().writes(8))
 	}
 	/// Storage: `Consent::Requests` (r:1 w:1)
-	/// Proof: `Consent::Requests` (`max_values`: None, `max_size`: Some(159), added: 2634, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Requests` (`max_values`: None, `max_size`: Some(183), added: 2658, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Practitioners` (r:1 w:0)
-	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Organizations` (r:1 w:0)
-	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(404), added: 2879, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Signer` (r:1 w:0)
+	/// Proof: `Consent::Signer` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Counts` (r:1 w:1)
 	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::GranteeIndex` (r:1 w:1)
 	/// Proof: `Consent::GranteeIndex` (`max_values`: None, `max_size`: Some(354), added: 2829, mode: `MaxEncodedLen`)
+	/// Storage: `Enrolment::Enrolments` (r:1 w:1)
+	/// Proof: `Enrolment::Enrolments` (`max_values`: None, `max_size`: Some(105), added: 2580, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::ConsentVersion` (r:1 w:1)
 	/// Proof: `Consent::ConsentVersion` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::PendingByRequester` (r:1 w:1)
@@ -484,45 +541,47 @@ impl WeightInfo for () {
 	/// Storage: `Consent::OpenRequests` (r:0 w:1)
 	/// Proof: `Consent::OpenRequests` (`max_values`: None, `max_size`: Some(104), added: 2579, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Consents` (r:0 w:1)
-	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(649), added: 3124, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(706), added: 3181, mode: `MaxEncodedLen`)
 	fn approve_request() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1733`
-		//  Estimated: `6290`
-		// Minimum execution time: 159_037_000 picoseconds.
-		Weight::from_parts(196_041_000, 0)
-			.saturating_add(Weight::from_parts(0, 6290))
-			.saturating_add(ParityDbWeight::get().reads(12))
-			.saturating_add(ParityDbWeight::get().writes(11))
+		//  Measured:  `1919`
+		//  Estimated: `6326`
+		// Minimum execution time: 323_607_000 picoseconds.
+		Weight::from_parts(387_898_000, 0)
+			.saturating_add(Weight::from_parts(0, 6326))
+			.saturating_add(ParityDbWeight::get().reads(14))
+			.saturating_add(ParityDbWeight::get().writes(12))
 	}
 	/// Storage: `Consent::Requests` (r:1 w:1)
-	/// Proof: `Consent::Requests` (`max_values`: None, `max_size`: Some(159), added: 2634, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Requests` (`max_values`: None, `max_size`: Some(183), added: 2658, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::PendingByRequester` (r:1 w:1)
 	/// Proof: `Consent::PendingByRequester` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Counts` (r:1 w:1)
 	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Signer` (r:1 w:0)
+	/// Proof: `Consent::Signer` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::OpenRequests` (r:0 w:1)
 	/// Proof: `Consent::OpenRequests` (`max_values`: None, `max_size`: Some(104), added: 2579, mode: `MaxEncodedLen`)
 	fn deny_request() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `640`
-		//  Estimated: `3640`
-		// Minimum execution time: 64_767_000 picoseconds.
-		Weight::from_parts(74_631_000, 0)
-			.saturating_add(Weight::from_parts(0, 3640))
-			.saturating_add(ParityDbWeight::get().reads(5))
+		//  Measured:  `664`
+		//  Estimated: `3658`
+		// Minimum execution time: 130_003_000 picoseconds.
+		Weight::from_parts(156_533_000, 0)
+			.saturating_add(Weight::from_parts(0, 3658))
+			.saturating_add(ParityDbWeight::get().reads(6))
 			.saturating_add(ParityDbWeight::get().writes(6))
 	}
 	/// Storage: `Consent::Requests` (r:1 w:1)
-	/// Proof: `Consent::Requests` (`max_values`: None, `max_size`: Some(159), added: 2634, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Requests` (`max_values`: None, `max_size`: Some(183), added: 2658, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::PendingByRequester` (r:1 w:1)
 	/// Proof: `Consent::PendingByRequester` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Counts` (r:1 w:1)
@@ -531,22 +590,22 @@ impl WeightInfo for () {
 	/// Proof: `Consent::OpenRequests` (`max_values`: None, `max_size`: Some(104), added: 2579, mode: `MaxEncodedLen`)
 	fn cancel_request() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `640`
-		//  Estimated: `3640`
-		// Minimum execution time: 64_746_000 picoseconds.
-		Weight::from_parts(98_026_000, 0)
-			.saturating_add(Weight::from_parts(0, 3640))
+		//  Measured:  `664`
+		//  Estimated: `3658`
+		// Minimum execution time: 127_880_000 picoseconds.
+		Weight::from_parts(153_979_000, 0)
+			.saturating_add(Weight::from_parts(0, 3658))
 			.saturating_add(ParityDbWeight::get().reads(5))
 			.saturating_add(ParityDbWeight::get().writes(6))
 	}
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Consents` (r:1 w:1)
-	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(649), added: 3124, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(706), added: 3181, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::GranteeIndex` (r:1 w:1)
 	/// Proof: `Consent::GranteeIndex` (`max_values`: None, `max_size`: Some(354), added: 2829, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Counts` (r:1 w:1)
@@ -555,22 +614,22 @@ impl WeightInfo for () {
 	/// Proof: `Consent::ConsentVersion` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	fn reap_consent() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1516`
-		//  Estimated: `4114`
-		// Minimum execution time: 84_856_000 picoseconds.
-		Weight::from_parts(140_529_000, 0)
-			.saturating_add(Weight::from_parts(0, 4114))
+		//  Measured:  `1541`
+		//  Estimated: `4171`
+		// Minimum execution time: 180_338_000 picoseconds.
+		Weight::from_parts(195_006_000, 0)
+			.saturating_add(Weight::from_parts(0, 4171))
 			.saturating_add(ParityDbWeight::get().reads(7))
 			.saturating_add(ParityDbWeight::get().writes(6))
 	}
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Requests` (r:1 w:1)
-	/// Proof: `Consent::Requests` (`max_values`: None, `max_size`: Some(159), added: 2634, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Requests` (`max_values`: None, `max_size`: Some(183), added: 2658, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::PendingByRequester` (r:1 w:1)
 	/// Proof: `Consent::PendingByRequester` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Counts` (r:1 w:1)
@@ -579,42 +638,39 @@ impl WeightInfo for () {
 	/// Proof: `Consent::OpenRequests` (`max_values`: None, `max_size`: Some(104), added: 2579, mode: `MaxEncodedLen`)
 	fn reap_request() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `676`
-		//  Estimated: `3640`
-		// Minimum execution time: 67_911_000 picoseconds.
-		Weight::from_parts(91_356_000, 0)
-			.saturating_add(Weight::from_parts(0, 3640))
+		//  Measured:  `700`
+		//  Estimated: `3658`
+		// Minimum execution time: 131_557_000 picoseconds.
+		Weight::from_parts(164_018_000, 0)
+			.saturating_add(Weight::from_parts(0, 3658))
 			.saturating_add(ParityDbWeight::get().reads(6))
 			.saturating_add(ParityDbWeight::get().writes(6))
 	}
-	/// Storage: `Proxy::Proxies` (r:1 w:0)
-	/// Proof: `Proxy::Proxies` (`max_values`: None, `max_size`: Some(1241), added: 3716, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Proxy::Proxies` (r:1 w:0)
+	/// Proof: `Proxy::Proxies` (`max_values`: None, `max_size`: Some(1497), added: 3972, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Practitioners` (r:1 w:0)
-	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Organizations` (r:1 w:0)
-	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(404), added: 2879, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::DenyRules` (r:1 w:0)
-	/// Proof: `Consent::DenyRules` (`max_values`: None, `max_size`: Some(1057), added: 3532, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::DenyRules` (`max_values`: None, `max_size`: Some(1409), added: 3884, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::GranteeIndex` (r:10 w:0)
 	/// Proof: `Consent::GranteeIndex` (`max_values`: None, `max_size`: Some(354), added: 2829, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Consents` (r:320 w:0)
-	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(649), added: 3124, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(706), added: 3181, mode: `MaxEncodedLen`)
 	/// Storage: `BreakGlass::ActiveSession` (r:1 w:0)
 	/// Proof: `BreakGlass::ActiveSession` (`max_values`: None, `max_size`: Some(104), added: 2579, mode: `MaxEncodedLen`)
 	/// Storage: `BreakGlass::Sessions` (r:1 w:0)
-	/// Proof: `BreakGlass::Sessions` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
+	/// Proof: `BreakGlass::Sessions` (`max_values`: None, `max_size`: Some(214), added: 2689, mode: `MaxEncodedLen`)
 	fn check_access() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `21411`
-		//  Estimated: `1000670`
-		// Minimum execution time: 1_452_251_000 picoseconds.
-		Weight::from_parts(1_674_140_000, 0)
-			.saturating_add(Weight::from_parts(0, 1000670))
+		//  Measured:  `21731`
+		//  Estimated: `1018910`
+		// Minimum execution time: 3_012_678_000 picoseconds.
+		Weight::from_parts(3_192_065_000, 0)
+			.saturating_add(Weight::from_parts(0, 1018910))
 			.saturating_add(ParityDbWeight::get().reads(337))
-	}
-	fn note_signer() -> Weight {
-		Weight::from_parts(0, 0).saturating_add(ParityDbWeight::get().writes(2))
 	}
 }

@@ -9,8 +9,12 @@ fn enrolled<T: Config>() -> (T::AccountId, T::AccountId, OrgId) {
 	let organization = T::BenchmarkHelper::organization(&admin);
 	let patient: T::AccountId = account("patient", 0, 0);
 	T::Deposit::ensure_successful(&admin, Pallet::<T>::quota_footprint());
-	Pallet::<T>::enrol_patient(RawOrigin::Signed(admin.clone()).into(), organization, patient.clone())
-		.expect("enrolled");
+	Pallet::<T>::enrol_patient(
+		RawOrigin::Signed(admin.clone()).into(),
+		organization,
+		patient.clone(),
+	)
+	.expect("enrolled");
 	(admin, patient, organization)
 }
 

@@ -99,8 +99,9 @@ where
 		_len: usize,
 	) -> Result<Self::Pre, TransactionValidityError> {
 		let Some(who) = val else { return Ok(false) };
-		Pallet::<T>::count_free_call(&who)
-			.map_err(|()| InvalidTransaction::Custom(FREE_CALLS_EXHAUSTED))?;
+		Pallet::<T>::count_free_call(&who).map_err(|crate::FreeCallsExhausted| {
+			InvalidTransaction::Custom(FREE_CALLS_EXHAUSTED)
+		})?;
 		Ok(true)
 	}
 

@@ -62,6 +62,10 @@ use frame_support::{
 };
 use scale_info::TypeInfo;
 
+/// The patient's free calls of the current window are spent.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct FreeCallsExhausted;
+
 /// A patient's enrolment.
 #[derive(
 	Encode, Decode, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, MaxEncodedLen, TypeInfo,
@@ -84,9 +88,7 @@ where
 }
 
 /// The free calls a patient made in one window.
-#[derive(
-	Encode, Decode, Clone, Copy, PartialEq, Eq, Debug, Default, MaxEncodedLen, TypeInfo,
-)]
+#[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug, Default, MaxEncodedLen, TypeInfo)]
 pub struct FreeCallCount {
 	/// The window (moment / [`Config::FreeCallWindow`]).
 	pub window: u64,
@@ -160,8 +162,7 @@ pub mod pallet {
 
 	/// Enrolled patients.
 	#[pallet::storage]
-	pub type Enrolments<T: Config> =
-		StorageMap<_, Blake2_128Concat, T::AccountId, EnrolmentOf<T>>;
+	pub type Enrolments<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, EnrolmentOf<T>>;
 
 	/// Free calls of each patient in the current window.
 	#[pallet::storage]
@@ -299,14 +300,14 @@ pub mod pallet {
 		}
 
 		/// Count one free call of `patient`, or refuse it when the window's are spent.
-		pub fn count_free_call(patient: &T::AccountId) -> Result<(), ()> {
+		pub fn count_free_call(patient: &T::AccountId) -> Result<(), FreeCallsExhausted> {
 			let window = Self::window(T::Time::now());
 			FreeCalls::<T>::try_mutate(patient, |count| {
 				if count.window != window {
 					*count = FreeCallCount { window, calls: 0 };
 				}
 				if count.calls >= T::FreeCallsPerWindow::get() {
-					return Err(());
+					return Err(FreeCallsExhausted);
 				}
 				count.calls.saturating_inc();
 				Ok(())
@@ -447,7 +448,9 @@ where
 /// The price of `count` items of `size` bytes each: `count × (Base + PerByte × size)`, the sum
 /// of what each item's deposit costs under `LinearStoragePrice<Base, PerByte>` (which prices one
 /// footprint as `Base + PerByte × count × size`).
-pub struct PricePerItem<Base, PerByte, Balance>(core::marker::PhantomData<(Base, PerByte, Balance)>);
+pub struct PricePerItem<Base, PerByte, Balance>(
+	core::marker::PhantomData<(Base, PerByte, Balance)>,
+);
 
 impl<Base, PerByte, Balance> sp_runtime::traits::Convert<Footprint, Balance>
 	for PricePerItem<Base, PerByte, Balance>

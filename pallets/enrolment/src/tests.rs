@@ -59,8 +59,14 @@ fn held(who: u64) -> u64 {
 fn free_ping(who: u64) -> Result<bool, sp_runtime::transaction_validity::TransactionValidityError> {
 	let call = RuntimeCall::Clinic(clinic::Call::ping {});
 	let info = call.get_dispatch_info();
-	CountFreeCalls::<Test>::new()
-		.validate_only(RuntimeOrigin::signed(who), &call, &info, 0, TransactionSource::External, 0)?;
+	CountFreeCalls::<Test>::new().validate_only(
+		RuntimeOrigin::signed(who),
+		&call,
+		&info,
+		0,
+		TransactionSource::External,
+		0,
+	)?;
 	CountFreeCalls::<Test>::new()
 		.validate_and_prepare(RuntimeOrigin::signed(who), &call, &info, 0, 0)
 		.map(|(counted, _)| counted)
@@ -190,7 +196,10 @@ fn ending_an_enrolment_stops_free_calls_and_keeps_what_it_sponsors() {
 		assert_eq!(free_ping(PATIENT), Ok(false), "calls are no longer free");
 		assert_eq!(held(ADMIN), QUOTA_DEPOSIT, "the sponsored consent is still paid for");
 		assert!(System::account_exists(&PATIENT));
-		assert!(PatientDeposit::new(&PATIENT, item()).is_err(), "no new sponsored item after the end");
+		assert!(
+			PatientDeposit::new(&PATIENT, item()).is_err(),
+			"no new sponsored item after the end"
+		);
 		// The last sponsored item goes: the enrolment closes.
 		assert_ok!(ticket.drop(&PATIENT));
 		System::assert_last_event(
@@ -200,7 +209,11 @@ fn ending_an_enrolment_stops_free_calls_and_keeps_what_it_sponsors() {
 		assert!(!Enrolments::<Test>::contains_key(PATIENT));
 		assert_eq!(System::sufficients(&PATIENT), 0);
 		// The patient may be enrolled again, by another organization.
-		assert_ok!(Enrolment::enrol_patient(RuntimeOrigin::signed(OTHER_ADMIN), OTHER_ORG, PATIENT));
+		assert_ok!(Enrolment::enrol_patient(
+			RuntimeOrigin::signed(OTHER_ADMIN),
+			OTHER_ORG,
+			PATIENT
+		));
 	});
 }
 

@@ -221,14 +221,47 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	pallet_registry::GenesisConfig::<Test> {
 		organizations: vec![
 			pallet_registry::GenesisOrganization { name: "Hospital".into(), admins: vec![ADMIN] },
-			pallet_registry::GenesisOrganization { name: "Clinic".into(), admins: vec![CLINIC_ADMIN] },
+			pallet_registry::GenesisOrganization {
+				name: "Clinic".into(),
+				admins: vec![CLINIC_ADMIN],
+			},
 		],
 		practitioners: vec![
-			pallet_registry::GenesisPractitioner { account: DOCTOR, organization: HOSPITAL, roles: physician, licence_expiry: LICENCE_EXPIRY, break_glass: false },
-			pallet_registry::GenesisPractitioner { account: NURSE, organization: HOSPITAL, roles: RoleSet::from(Role::Nurse), licence_expiry: LICENCE_EXPIRY, break_glass: false },
-			pallet_registry::GenesisPractitioner { account: LAPSED, organization: HOSPITAL, roles: physician, licence_expiry: NOW - 1, break_glass: false },
-			pallet_registry::GenesisPractitioner { account: POOR, organization: HOSPITAL, roles: physician, licence_expiry: LICENCE_EXPIRY, break_glass: false },
-			pallet_registry::GenesisPractitioner { account: OUTSIDER, organization: CLINIC, roles: physician, licence_expiry: LICENCE_EXPIRY, break_glass: false },
+			pallet_registry::GenesisPractitioner {
+				account: DOCTOR,
+				organization: HOSPITAL,
+				roles: physician,
+				licence_expiry: LICENCE_EXPIRY,
+				break_glass: false,
+			},
+			pallet_registry::GenesisPractitioner {
+				account: NURSE,
+				organization: HOSPITAL,
+				roles: RoleSet::from(Role::Nurse),
+				licence_expiry: LICENCE_EXPIRY,
+				break_glass: false,
+			},
+			pallet_registry::GenesisPractitioner {
+				account: LAPSED,
+				organization: HOSPITAL,
+				roles: physician,
+				licence_expiry: NOW - 1,
+				break_glass: false,
+			},
+			pallet_registry::GenesisPractitioner {
+				account: POOR,
+				organization: HOSPITAL,
+				roles: physician,
+				licence_expiry: LICENCE_EXPIRY,
+				break_glass: false,
+			},
+			pallet_registry::GenesisPractitioner {
+				account: OUTSIDER,
+				organization: CLINIC,
+				roles: physician,
+				licence_expiry: LICENCE_EXPIRY,
+				break_glass: false,
+			},
 		],
 	}
 	.assimilate_storage(&mut storage)
@@ -248,8 +281,11 @@ pub struct BenchmarkHelper;
 #[cfg(feature = "runtime-benchmarks")]
 impl consent_primitives::BenchmarkHelper<u64> for BenchmarkHelper {
 	fn credential(who: &u64) {
-		let org = Registry::do_admit(format!("Org of {who}").into_bytes().try_into().unwrap(), vec![*who].try_into().unwrap())
-			.expect("benchmark organization admitted");
+		let org = Registry::do_admit(
+			format!("Org of {who}").into_bytes().try_into().unwrap(),
+			vec![*who].try_into().unwrap(),
+		)
+		.expect("benchmark organization admitted");
 		Registry::do_register(org, *who, RoleSet::all(), Moment::MAX, H256::zero(), true)
 			.expect("benchmark practitioner registered");
 	}

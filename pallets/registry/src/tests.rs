@@ -1,8 +1,8 @@
 //! Unit tests of the registry: every call's success path, every error, every refused origin.
 
 use crate::{
-	mock::*, CredentialState, Error, Event, GenesisOrganization, GenesisPractitioner,
-	OrgStatus, OrganizationNames, Organizations, Practitioners,
+	mock::*, CredentialState, Error, Event, GenesisOrganization, GenesisPractitioner, OrgStatus,
+	OrganizationNames, Organizations, Practitioners,
 };
 use consent_primitives::{CredentialInspect, CredentialManage, OrgId, Role, RoleList, RoleSet};
 use frame_support::{assert_noop, assert_ok, traits::Time, BoundedVec};
@@ -103,10 +103,7 @@ fn names_are_readable_unique_and_renamed_only_by_governance() {
 		assert_ok!(admit("H\u{f4}pital Saint-\u{c9}loi".as_bytes()));
 
 		for origin in [RuntimeOrigin::signed(ADMIN), RuntimeOrigin::none()] {
-			assert_noop!(
-				Registry::rename_organization(origin, org, name("Mine Now")),
-				BadOrigin
-			);
+			assert_noop!(Registry::rename_organization(origin, org, name("Mine Now")), BadOrigin);
 		}
 		assert_noop!(
 			Registry::rename_organization(RuntimeOrigin::root(), other, name("General Hospital")),
@@ -422,8 +419,12 @@ fn update_renews_a_licence() {
 			H256::repeat_byte(4)
 		));
 		System::assert_last_event(
-			Event::PractitionerUpdated { practitioner: DOCTOR, roles: nurse, licence_expiry: later }
-				.into(),
+			Event::PractitionerUpdated {
+				practitioner: DOCTOR,
+				roles: nurse,
+				licence_expiry: later,
+			}
+			.into(),
 		);
 		assert!(Registry::credential(&DOCTOR, NEXT_YEAR).unwrap().valid);
 		let roles = nurse.to_list();

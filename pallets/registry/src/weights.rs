@@ -64,161 +64,167 @@ pub trait WeightInfo {
 /// Weights for `pallet_registry` measured on the reference machine, with the runtime's database weights.
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
+	/// Storage: `Registry::OrganizationNames` (r:1 w:1)
+	/// Proof: `Registry::OrganizationNames` (`max_values`: None, `max_size`: Some(150), added: 2625, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::NextOrgId` (r:1 w:1)
 	/// Proof: `Registry::NextOrgId` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Organizations` (r:0 w:1)
-	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(404), added: 2879, mode: `MaxEncodedLen`)
 	/// The range of component `a` is `[1, 8]`.
-	fn admit_organization(_a: u32, ) -> Weight {
+	fn admit_organization(a: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `139`
-		//  Estimated: `1489`
-		// Minimum execution time: 13_170_000 picoseconds.
-		Weight::from_parts(18_758_483, 0)
-			.saturating_add(Weight::from_parts(0, 1489))
+		//  Measured:  `204`
+		//  Estimated: `3615`
+		// Minimum execution time: 52_779_000 picoseconds.
+		Weight::from_parts(56_376_750, 0)
+			.saturating_add(Weight::from_parts(0, 3615))
+			// Standard Error: 3_425
+			.saturating_add(Weight::from_parts(63_536, 0).saturating_mul(a.into()))
+			.saturating_add(T::DbWeight::get().reads(2))
+			.saturating_add(T::DbWeight::get().writes(3))
+	}
+	/// Storage: `Registry::Organizations` (r:1 w:1)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(404), added: 2879, mode: `MaxEncodedLen`)
+	fn suspend_organization() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `594`
+		//  Estimated: `3869`
+		// Minimum execution time: 38_152_000 picoseconds.
+		Weight::from_parts(41_488_000, 0)
+			.saturating_add(Weight::from_parts(0, 3869))
+			.saturating_add(T::DbWeight::get().reads(1))
+			.saturating_add(T::DbWeight::get().writes(1))
+	}
+	/// Storage: `Registry::Organizations` (r:1 w:1)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(404), added: 2879, mode: `MaxEncodedLen`)
+	fn reinstate_organization() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `594`
+		//  Estimated: `3869`
+		// Minimum execution time: 33_353_000 picoseconds.
+		Weight::from_parts(40_556_000, 0)
+			.saturating_add(Weight::from_parts(0, 3869))
+			.saturating_add(T::DbWeight::get().reads(1))
+			.saturating_add(T::DbWeight::get().writes(1))
+	}
+	/// Storage: `Registry::Organizations` (r:1 w:1)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(404), added: 2879, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::OrganizationNames` (r:0 w:1)
+	/// Proof: `Registry::OrganizationNames` (`max_values`: None, `max_size`: Some(150), added: 2625, mode: `MaxEncodedLen`)
+	fn remove_organization() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `594`
+		//  Estimated: `3869`
+		// Minimum execution time: 37_420_000 picoseconds.
+		Weight::from_parts(46_658_000, 0)
+			.saturating_add(Weight::from_parts(0, 3869))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(2))
 	}
 	/// Storage: `Registry::Organizations` (r:1 w:1)
-	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
-	fn suspend_organization() -> Weight {
-		// Proof Size summary in bytes:
-		//  Measured:  `459`
-		//  Estimated: `3771`
-		// Minimum execution time: 12_108_000 picoseconds.
-		Weight::from_parts(22_603_000, 0)
-			.saturating_add(Weight::from_parts(0, 3771))
-			.saturating_add(T::DbWeight::get().reads(1))
-			.saturating_add(T::DbWeight::get().writes(1))
-	}
-	/// Storage: `Registry::Organizations` (r:1 w:1)
-	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
-	fn reinstate_organization() -> Weight {
-		// Proof Size summary in bytes:
-		//  Measured:  `459`
-		//  Estimated: `3771`
-		// Minimum execution time: 12_259_000 picoseconds.
-		Weight::from_parts(19_459_000, 0)
-			.saturating_add(Weight::from_parts(0, 3771))
-			.saturating_add(T::DbWeight::get().reads(1))
-			.saturating_add(T::DbWeight::get().writes(1))
-	}
-	/// Storage: `Registry::Organizations` (r:1 w:1)
-	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
-	fn remove_organization() -> Weight {
-		// Proof Size summary in bytes:
-		//  Measured:  `459`
-		//  Estimated: `3771`
-		// Minimum execution time: 12_489_000 picoseconds.
-		Weight::from_parts(14_742_000, 0)
-			.saturating_add(Weight::from_parts(0, 3771))
-			.saturating_add(T::DbWeight::get().reads(1))
-			.saturating_add(T::DbWeight::get().writes(1))
-	}
-	/// Storage: `Registry::Organizations` (r:1 w:1)
-	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(404), added: 2879, mode: `MaxEncodedLen`)
 	/// The range of component `a` is `[1, 8]`.
 	fn set_admins(a: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `459`
-		//  Estimated: `3771`
-		// Minimum execution time: 12_528_000 picoseconds.
-		Weight::from_parts(16_840_933, 0)
-			.saturating_add(Weight::from_parts(0, 3771))
-			// Standard Error: 14_711
-			.saturating_add(Weight::from_parts(72_337, 0).saturating_mul(a.into()))
+		//  Measured:  `594`
+		//  Estimated: `3869`
+		// Minimum execution time: 32_822_000 picoseconds.
+		Weight::from_parts(39_627_062, 0)
+			.saturating_add(Weight::from_parts(0, 3869))
+			// Standard Error: 12_357
+			.saturating_add(Weight::from_parts(40_192, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
 	/// Storage: `Registry::Organizations` (r:1 w:1)
-	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(404), added: 2879, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Practitioners` (r:1 w:1)
-	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::BreakGlassBarred` (r:1 w:0)
 	/// Proof: `Registry::BreakGlassBarred` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	fn register_practitioner() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `602`
-		//  Estimated: `3771`
-		// Minimum execution time: 26_369_000 picoseconds.
-		Weight::from_parts(30_225_000, 0)
-			.saturating_add(Weight::from_parts(0, 3771))
+		//  Measured:  `737`
+		//  Estimated: `3869`
+		// Minimum execution time: 61_655_000 picoseconds.
+		Weight::from_parts(77_345_000, 0)
+			.saturating_add(Weight::from_parts(0, 3869))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(2))
 	}
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Practitioners` (r:1 w:1)
-	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Organizations` (r:1 w:0)
-	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(404), added: 2879, mode: `MaxEncodedLen`)
 	fn update_practitioner() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `691`
-		//  Estimated: `3771`
-		// Minimum execution time: 19_158_000 picoseconds.
-		Weight::from_parts(32_979_000, 0)
-			.saturating_add(Weight::from_parts(0, 3771))
+		//  Measured:  `826`
+		//  Estimated: `3869`
+		// Minimum execution time: 48_852_000 picoseconds.
+		Weight::from_parts(60_142_000, 0)
+			.saturating_add(Weight::from_parts(0, 3869))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
 	/// Storage: `Registry::BreakGlassBarred` (r:1 w:0)
 	/// Proof: `Registry::BreakGlassBarred` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Practitioners` (r:1 w:1)
-	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Organizations` (r:1 w:0)
-	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(404), added: 2879, mode: `MaxEncodedLen`)
 	fn set_break_glass() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `663`
-		//  Estimated: `3771`
-		// Minimum execution time: 20_671_000 picoseconds.
-		Weight::from_parts(23_395_000, 0)
-			.saturating_add(Weight::from_parts(0, 3771))
+		//  Measured:  `798`
+		//  Estimated: `3869`
+		// Minimum execution time: 50_555_000 picoseconds.
+		Weight::from_parts(61_876_000, 0)
+			.saturating_add(Weight::from_parts(0, 3869))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
 	/// Storage: `Registry::Practitioners` (r:1 w:1)
-	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Organizations` (r:1 w:0)
-	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(404), added: 2879, mode: `MaxEncodedLen`)
 	fn suspend_practitioner() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `649`
-		//  Estimated: `3771`
-		// Minimum execution time: 16_905_000 picoseconds.
-		Weight::from_parts(23_074_000, 0)
-			.saturating_add(Weight::from_parts(0, 3771))
+		//  Measured:  `784`
+		//  Estimated: `3869`
+		// Minimum execution time: 42_409_000 picoseconds.
+		Weight::from_parts(51_857_000, 0)
+			.saturating_add(Weight::from_parts(0, 3869))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
 	/// Storage: `Registry::Practitioners` (r:1 w:1)
-	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Organizations` (r:1 w:0)
-	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(404), added: 2879, mode: `MaxEncodedLen`)
 	fn reinstate_practitioner() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `649`
-		//  Estimated: `3771`
-		// Minimum execution time: 16_985_000 picoseconds.
-		Weight::from_parts(18_938_000, 0)
-			.saturating_add(Weight::from_parts(0, 3771))
+		//  Measured:  `784`
+		//  Estimated: `3869`
+		// Minimum execution time: 41_919_000 picoseconds.
+		Weight::from_parts(51_687_000, 0)
+			.saturating_add(Weight::from_parts(0, 3869))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
 	/// Storage: `Registry::Practitioners` (r:1 w:1)
-	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Organizations` (r:1 w:1)
-	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(404), added: 2879, mode: `MaxEncodedLen`)
 	fn revoke_practitioner() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `649`
-		//  Estimated: `3771`
-		// Minimum execution time: 19_569_000 picoseconds.
-		Weight::from_parts(30_856_000, 0)
-			.saturating_add(Weight::from_parts(0, 3771))
+		//  Measured:  `784`
+		//  Estimated: `3869`
+		// Minimum execution time: 46_607_000 picoseconds.
+		Weight::from_parts(58_219_000, 0)
+			.saturating_add(Weight::from_parts(0, 3869))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(2))
 	}
@@ -228,15 +234,23 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `208`
 		//  Estimated: `3513`
-		// Minimum execution time: 13_541_000 picoseconds.
-		Weight::from_parts(21_993_000, 0)
+		// Minimum execution time: 32_822_000 picoseconds.
+		Weight::from_parts(41_127_000, 0)
 			.saturating_add(Weight::from_parts(0, 3513))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
+	/// Storage: `Registry::Organizations` (r:1 w:1)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(404), added: 2879, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::OrganizationNames` (r:1 w:2)
+	/// Proof: `Registry::OrganizationNames` (`max_values`: None, `max_size`: Some(150), added: 2625, mode: `MaxEncodedLen`)
 	fn rename_organization() -> Weight {
-		Weight::from_parts(30_000_000, 0)
-			.saturating_add(Weight::from_parts(0, 3513))
+		// Proof Size summary in bytes:
+		//  Measured:  `648`
+		//  Estimated: `3869`
+		// Minimum execution time: 49_232_000 picoseconds.
+		Weight::from_parts(61_264_000, 0)
+			.saturating_add(Weight::from_parts(0, 3869))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
@@ -244,161 +258,167 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 
 // For tests and mocks: the same measurements with ParityDB's database weights.
 impl WeightInfo for () {
+	/// Storage: `Registry::OrganizationNames` (r:1 w:1)
+	/// Proof: `Registry::OrganizationNames` (`max_values`: None, `max_size`: Some(150), added: 2625, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::NextOrgId` (r:1 w:1)
 	/// Proof: `Registry::NextOrgId` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Organizations` (r:0 w:1)
-	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(404), added: 2879, mode: `MaxEncodedLen`)
 	/// The range of component `a` is `[1, 8]`.
-	fn admit_organization(_a: u32, ) -> Weight {
+	fn admit_organization(a: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `139`
-		//  Estimated: `1489`
-		// Minimum execution time: 13_170_000 picoseconds.
-		Weight::from_parts(18_758_483, 0)
-			.saturating_add(Weight::from_parts(0, 1489))
+		//  Measured:  `204`
+		//  Estimated: `3615`
+		// Minimum execution time: 52_779_000 picoseconds.
+		Weight::from_parts(56_376_750, 0)
+			.saturating_add(Weight::from_parts(0, 3615))
+			// Standard Error: 3_425
+			.saturating_add(Weight::from_parts(63_536, 0).saturating_mul(a.into()))
+			.saturating_add(ParityDbWeight::get().reads(2))
+			.saturating_add(ParityDbWeight::get().writes(3))
+	}
+	/// Storage: `Registry::Organizations` (r:1 w:1)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(404), added: 2879, mode: `MaxEncodedLen`)
+	fn suspend_organization() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `594`
+		//  Estimated: `3869`
+		// Minimum execution time: 38_152_000 picoseconds.
+		Weight::from_parts(41_488_000, 0)
+			.saturating_add(Weight::from_parts(0, 3869))
+			.saturating_add(ParityDbWeight::get().reads(1))
+			.saturating_add(ParityDbWeight::get().writes(1))
+	}
+	/// Storage: `Registry::Organizations` (r:1 w:1)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(404), added: 2879, mode: `MaxEncodedLen`)
+	fn reinstate_organization() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `594`
+		//  Estimated: `3869`
+		// Minimum execution time: 33_353_000 picoseconds.
+		Weight::from_parts(40_556_000, 0)
+			.saturating_add(Weight::from_parts(0, 3869))
+			.saturating_add(ParityDbWeight::get().reads(1))
+			.saturating_add(ParityDbWeight::get().writes(1))
+	}
+	/// Storage: `Registry::Organizations` (r:1 w:1)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(404), added: 2879, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::OrganizationNames` (r:0 w:1)
+	/// Proof: `Registry::OrganizationNames` (`max_values`: None, `max_size`: Some(150), added: 2625, mode: `MaxEncodedLen`)
+	fn remove_organization() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `594`
+		//  Estimated: `3869`
+		// Minimum execution time: 37_420_000 picoseconds.
+		Weight::from_parts(46_658_000, 0)
+			.saturating_add(Weight::from_parts(0, 3869))
 			.saturating_add(ParityDbWeight::get().reads(1))
 			.saturating_add(ParityDbWeight::get().writes(2))
 	}
 	/// Storage: `Registry::Organizations` (r:1 w:1)
-	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
-	fn suspend_organization() -> Weight {
-		// Proof Size summary in bytes:
-		//  Measured:  `459`
-		//  Estimated: `3771`
-		// Minimum execution time: 12_108_000 picoseconds.
-		Weight::from_parts(22_603_000, 0)
-			.saturating_add(Weight::from_parts(0, 3771))
-			.saturating_add(ParityDbWeight::get().reads(1))
-			.saturating_add(ParityDbWeight::get().writes(1))
-	}
-	/// Storage: `Registry::Organizations` (r:1 w:1)
-	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
-	fn reinstate_organization() -> Weight {
-		// Proof Size summary in bytes:
-		//  Measured:  `459`
-		//  Estimated: `3771`
-		// Minimum execution time: 12_259_000 picoseconds.
-		Weight::from_parts(19_459_000, 0)
-			.saturating_add(Weight::from_parts(0, 3771))
-			.saturating_add(ParityDbWeight::get().reads(1))
-			.saturating_add(ParityDbWeight::get().writes(1))
-	}
-	/// Storage: `Registry::Organizations` (r:1 w:1)
-	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
-	fn remove_organization() -> Weight {
-		// Proof Size summary in bytes:
-		//  Measured:  `459`
-		//  Estimated: `3771`
-		// Minimum execution time: 12_489_000 picoseconds.
-		Weight::from_parts(14_742_000, 0)
-			.saturating_add(Weight::from_parts(0, 3771))
-			.saturating_add(ParityDbWeight::get().reads(1))
-			.saturating_add(ParityDbWeight::get().writes(1))
-	}
-	/// Storage: `Registry::Organizations` (r:1 w:1)
-	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(404), added: 2879, mode: `MaxEncodedLen`)
 	/// The range of component `a` is `[1, 8]`.
 	fn set_admins(a: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `459`
-		//  Estimated: `3771`
-		// Minimum execution time: 12_528_000 picoseconds.
-		Weight::from_parts(16_840_933, 0)
-			.saturating_add(Weight::from_parts(0, 3771))
-			// Standard Error: 14_711
-			.saturating_add(Weight::from_parts(72_337, 0).saturating_mul(a.into()))
+		//  Measured:  `594`
+		//  Estimated: `3869`
+		// Minimum execution time: 32_822_000 picoseconds.
+		Weight::from_parts(39_627_062, 0)
+			.saturating_add(Weight::from_parts(0, 3869))
+			// Standard Error: 12_357
+			.saturating_add(Weight::from_parts(40_192, 0).saturating_mul(a.into()))
 			.saturating_add(ParityDbWeight::get().reads(1))
 			.saturating_add(ParityDbWeight::get().writes(1))
 	}
 	/// Storage: `Registry::Organizations` (r:1 w:1)
-	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(404), added: 2879, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Practitioners` (r:1 w:1)
-	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::BreakGlassBarred` (r:1 w:0)
 	/// Proof: `Registry::BreakGlassBarred` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	fn register_practitioner() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `602`
-		//  Estimated: `3771`
-		// Minimum execution time: 26_369_000 picoseconds.
-		Weight::from_parts(30_225_000, 0)
-			.saturating_add(Weight::from_parts(0, 3771))
+		//  Measured:  `737`
+		//  Estimated: `3869`
+		// Minimum execution time: 61_655_000 picoseconds.
+		Weight::from_parts(77_345_000, 0)
+			.saturating_add(Weight::from_parts(0, 3869))
 			.saturating_add(ParityDbWeight::get().reads(4))
 			.saturating_add(ParityDbWeight::get().writes(2))
 	}
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Practitioners` (r:1 w:1)
-	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Organizations` (r:1 w:0)
-	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(404), added: 2879, mode: `MaxEncodedLen`)
 	fn update_practitioner() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `691`
-		//  Estimated: `3771`
-		// Minimum execution time: 19_158_000 picoseconds.
-		Weight::from_parts(32_979_000, 0)
-			.saturating_add(Weight::from_parts(0, 3771))
+		//  Measured:  `826`
+		//  Estimated: `3869`
+		// Minimum execution time: 48_852_000 picoseconds.
+		Weight::from_parts(60_142_000, 0)
+			.saturating_add(Weight::from_parts(0, 3869))
 			.saturating_add(ParityDbWeight::get().reads(3))
 			.saturating_add(ParityDbWeight::get().writes(1))
 	}
 	/// Storage: `Registry::BreakGlassBarred` (r:1 w:0)
 	/// Proof: `Registry::BreakGlassBarred` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Practitioners` (r:1 w:1)
-	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Organizations` (r:1 w:0)
-	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(404), added: 2879, mode: `MaxEncodedLen`)
 	fn set_break_glass() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `663`
-		//  Estimated: `3771`
-		// Minimum execution time: 20_671_000 picoseconds.
-		Weight::from_parts(23_395_000, 0)
-			.saturating_add(Weight::from_parts(0, 3771))
+		//  Measured:  `798`
+		//  Estimated: `3869`
+		// Minimum execution time: 50_555_000 picoseconds.
+		Weight::from_parts(61_876_000, 0)
+			.saturating_add(Weight::from_parts(0, 3869))
 			.saturating_add(ParityDbWeight::get().reads(3))
 			.saturating_add(ParityDbWeight::get().writes(1))
 	}
 	/// Storage: `Registry::Practitioners` (r:1 w:1)
-	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Organizations` (r:1 w:0)
-	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(404), added: 2879, mode: `MaxEncodedLen`)
 	fn suspend_practitioner() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `649`
-		//  Estimated: `3771`
-		// Minimum execution time: 16_905_000 picoseconds.
-		Weight::from_parts(23_074_000, 0)
-			.saturating_add(Weight::from_parts(0, 3771))
+		//  Measured:  `784`
+		//  Estimated: `3869`
+		// Minimum execution time: 42_409_000 picoseconds.
+		Weight::from_parts(51_857_000, 0)
+			.saturating_add(Weight::from_parts(0, 3869))
 			.saturating_add(ParityDbWeight::get().reads(2))
 			.saturating_add(ParityDbWeight::get().writes(1))
 	}
 	/// Storage: `Registry::Practitioners` (r:1 w:1)
-	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Organizations` (r:1 w:0)
-	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(404), added: 2879, mode: `MaxEncodedLen`)
 	fn reinstate_practitioner() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `649`
-		//  Estimated: `3771`
-		// Minimum execution time: 16_985_000 picoseconds.
-		Weight::from_parts(18_938_000, 0)
-			.saturating_add(Weight::from_parts(0, 3771))
+		//  Measured:  `784`
+		//  Estimated: `3869`
+		// Minimum execution time: 41_919_000 picoseconds.
+		Weight::from_parts(51_687_000, 0)
+			.saturating_add(Weight::from_parts(0, 3869))
 			.saturating_add(ParityDbWeight::get().reads(2))
 			.saturating_add(ParityDbWeight::get().writes(1))
 	}
 	/// Storage: `Registry::Practitioners` (r:1 w:1)
-	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Organizations` (r:1 w:1)
-	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(404), added: 2879, mode: `MaxEncodedLen`)
 	fn revoke_practitioner() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `649`
-		//  Estimated: `3771`
-		// Minimum execution time: 19_569_000 picoseconds.
-		Weight::from_parts(30_856_000, 0)
-			.saturating_add(Weight::from_parts(0, 3771))
+		//  Measured:  `784`
+		//  Estimated: `3869`
+		// Minimum execution time: 46_607_000 picoseconds.
+		Weight::from_parts(58_219_000, 0)
+			.saturating_add(Weight::from_parts(0, 3869))
 			.saturating_add(ParityDbWeight::get().reads(2))
 			.saturating_add(ParityDbWeight::get().writes(2))
 	}
@@ -408,15 +428,23 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `208`
 		//  Estimated: `3513`
-		// Minimum execution time: 13_541_000 picoseconds.
-		Weight::from_parts(21_993_000, 0)
+		// Minimum execution time: 32_822_000 picoseconds.
+		Weight::from_parts(41_127_000, 0)
 			.saturating_add(Weight::from_parts(0, 3513))
 			.saturating_add(ParityDbWeight::get().reads(1))
 			.saturating_add(ParityDbWeight::get().writes(1))
 	}
+	/// Storage: `Registry::Organizations` (r:1 w:1)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(404), added: 2879, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::OrganizationNames` (r:1 w:2)
+	/// Proof: `Registry::OrganizationNames` (`max_values`: None, `max_size`: Some(150), added: 2625, mode: `MaxEncodedLen`)
 	fn rename_organization() -> Weight {
-		Weight::from_parts(30_000_000, 0)
-			.saturating_add(Weight::from_parts(0, 3513))
+		// Proof Size summary in bytes:
+		//  Measured:  `648`
+		//  Estimated: `3869`
+		// Minimum execution time: 49_232_000 picoseconds.
+		Weight::from_parts(61_264_000, 0)
+			.saturating_add(Weight::from_parts(0, 3869))
 			.saturating_add(ParityDbWeight::get().reads(2))
 			.saturating_add(ParityDbWeight::get().writes(3))
 	}
