@@ -102,13 +102,20 @@ export async function until(what, cond, { timeoutMs = 120_000, everyMs = 1_000 }
 }
 
 /** Wait until every node has `peers` peers and the chain has finalized a block. */
-export async function untilReady(nodes, { peers = nodes.length - 1, timeoutMs = 180_000 } = {}) {
-  await until('peering', async () => {
-    const dead = nodes.find((n) => n.child.exitCode !== null);
-    if (dead) throw new Error(`${dead.name} exited with ${dead.child.exitCode}:\n${dead.logs().slice(-3000)}`);
-    const health = await Promise.all(nodes.map((n) => call(n.rpcUrl, 'system_health')));
-    return health.every((h) => h.peers >= peers);
-  }, { timeoutMs });
+export async function untilReady(nodes, { peers = nodes.length - 1, timeoutMs = 300_000 } = {}) {
+  let seen = 'no answer yet';
+  try {
+    await until('peering', async () => {
+      const dead = nodes.find((n) => n.child.exitCode !== null);
+      if (dead) throw new Error(`${dead.name} exited with ${dead.child.exitCode}:\n${dead.logs().slice(-3000)}`);
+      const health = await Promise.all(nodes.map((n) => call(n.rpcUrl, 'system_health').catch(() => ({ peers: -1 }))));
+      seen = nodes.map((n, i) => `${n.name} ${health[i].peers}`).join(', ');
+      return health.every((h) => h.peers >= peers);
+    }, { timeoutMs });
+  } catch (e) {
+    const tails = nodes.map((n) => `--- ${n.name}\n${n.logs().slice(-1500)}`).join('\n');
+    throw new Error(`${e.message} (peers: ${seen})\n${tails}`);
+  }
   await until('finality', async () => (await heights(nodes[0].rpcUrl)).finalized >= 1, { timeoutMs });
 }
 

@@ -100,8 +100,8 @@ test('a session serves only emergency reads and new records, a patient deny rule
   // The development preset's sessions last 30 s; this test needs a few blocks more.
   await submit(api, api.tx.sudo.sudo(api.tx.breakGlass.setSessionDuration(10 * 60_000)), alice);
 
-  const labResults = 1 << 6; // CategorySet bit of LabResults
-  const etreat = 1 << 1; // PurposeSet bit of EmergencyTreat
+  const labResults = ['LabResults'];
+  const etreat = ['ETREAT'];
   await submit(api, api.tx.consent.addDenyRule(null, labResults, etreat), eve);
 
   const { events } = await submit(api,
