@@ -315,14 +315,15 @@ pub mod pallet {
 		}
 
 		/// Take one item of `patient`'s sponsored quota, if they are enrolled and have one left.
+		/// Writes only when it takes one: a patient nobody enrolled costs one read.
 		pub fn take_sponsored_item(patient: &T::AccountId) -> bool {
-			Enrolments::<T>::mutate(patient, |enrolment| match enrolment {
-				Some(e) if e.active && e.sponsored_items < T::SponsoredItems::get() => {
-					e.sponsored_items.saturating_inc();
-					true
-				},
-				_ => false,
-			})
+			let Some(mut enrolment) = Enrolments::<T>::get(patient) else { return false };
+			if !enrolment.active || enrolment.sponsored_items >= T::SponsoredItems::get() {
+				return false;
+			}
+			enrolment.sponsored_items.saturating_inc();
+			Enrolments::<T>::insert(patient, enrolment);
+			true
 		}
 
 		/// Give back one item of `patient`'s sponsored quota (the item was removed).
