@@ -90,8 +90,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `4711`
 		//  Estimated: `22502`
-		// Minimum execution time: 281_187_000 picoseconds.
-		Weight::from_parts(352_521_000, 0)
+		// Minimum execution time: 290_915_000 picoseconds.
+		Weight::from_parts(357_971_000, 0)
 			.saturating_add(Weight::from_parts(0, 22502))
 			.saturating_add(T::DbWeight::get().reads(19))
 			.saturating_add(T::DbWeight::get().writes(8))
@@ -104,8 +104,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `558`
 		//  Estimated: `3679`
-		// Minimum execution time: 42_309_000 picoseconds.
-		Weight::from_parts(51_617_000, 0)
+		// Minimum execution time: 42_139_000 picoseconds.
+		Weight::from_parts(52_529_000, 0)
 			.saturating_add(Weight::from_parts(0, 3679))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -134,8 +134,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2478`
 		//  Estimated: `6196`
-		// Minimum execution time: 214_191_000 picoseconds.
-		Weight::from_parts(263_734_000, 0)
+		// Minimum execution time: 218_249_000 picoseconds.
+		Weight::from_parts(270_187_000, 0)
 			.saturating_add(Weight::from_parts(0, 6196))
 			.saturating_add(T::DbWeight::get().reads(10))
 			.saturating_add(T::DbWeight::get().writes(9))
@@ -148,8 +148,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `558`
 		//  Estimated: `3679`
-		// Minimum execution time: 41_488_000 picoseconds.
-		Weight::from_parts(50_665_000, 0)
+		// Minimum execution time: 43_391_000 picoseconds.
+		Weight::from_parts(52_228_000, 0)
 			.saturating_add(Weight::from_parts(0, 3679))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -172,8 +172,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1505`
 		//  Estimated: `3679`
-		// Minimum execution time: 147_336_000 picoseconds.
-		Weight::from_parts(181_641_000, 0)
+		// Minimum execution time: 150_483_000 picoseconds.
+		Weight::from_parts(189_024_000, 0)
 			.saturating_add(Weight::from_parts(0, 3679))
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(6))
@@ -186,15 +186,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `558`
 		//  Estimated: `3679`
-		// Minimum execution time: 48_892_000 picoseconds.
-		Weight::from_parts(51_867_000, 0)
+		// Minimum execution time: 43_131_000 picoseconds.
+		Weight::from_parts(52_298_000, 0)
 			.saturating_add(Weight::from_parts(0, 3679))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
 	/// Storage: `BreakGlass::Policies` (r:1 w:1)
 	/// Proof: `BreakGlass::Policies` (`max_values`: None, `max_size`: Some(195), added: 2670, mode: `MaxEncodedLen`)
-	/// Storage: `Enrolment::Enrolments` (r:1 w:1)
+	/// Storage: `Enrolment::Enrolments` (r:1 w:0)
 	/// Proof: `Enrolment::Enrolments` (`max_values`: None, `max_size`: Some(105), added: 2580, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
@@ -205,11 +205,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `210 + c * (36 ±0)`
 		//  Estimated: `3660`
-		// Minimum execution time: 33_393_000 picoseconds.
-		Weight::from_parts(69_798_241, 0)
+		// Minimum execution time: 34_595_000 picoseconds.
+		Weight::from_parts(68_796_587, 0)
 			.saturating_add(Weight::from_parts(0, 3660))
-			// Standard Error: 320_434
-			.saturating_add(Weight::from_parts(33_422_014, 0).saturating_mul(c.into()))
+			// Standard Error: 307_382
+			.saturating_add(Weight::from_parts(30_949_843, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(c.into())))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -217,7 +217,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	/// Storage: `BreakGlass::Policies` (r:1 w:1)
 	/// Proof: `BreakGlass::Policies` (`max_values`: None, `max_size`: Some(195), added: 2670, mode: `MaxEncodedLen`)
-	/// Storage: `Enrolment::Enrolments` (r:1 w:1)
+	/// Storage: `Enrolment::Enrolments` (r:1 w:0)
 	/// Proof: `Enrolment::Enrolments` (`max_values`: None, `max_size`: Some(105), added: 2580, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
@@ -227,11 +227,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `319`
 		//  Estimated: `3660`
-		// Minimum execution time: 137_258_000 picoseconds.
-		Weight::from_parts(140_634_000, 0)
+		// Minimum execution time: 119_043_000 picoseconds.
+		Weight::from_parts(141_486_000, 0)
 			.saturating_add(Weight::from_parts(0, 3660))
 			.saturating_add(T::DbWeight::get().reads(4))
-			.saturating_add(T::DbWeight::get().writes(4))
+			.saturating_add(T::DbWeight::get().writes(3))
 	}
 	/// Storage: `BreakGlass::SessionDuration` (r:0 w:1)
 	/// Proof: `BreakGlass::SessionDuration` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
@@ -239,8 +239,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 15_599_000 picoseconds.
-		Weight::from_parts(18_895_000, 0)
+		// Minimum execution time: 15_338_000 picoseconds.
+		Weight::from_parts(19_517_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -278,8 +278,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `4711`
 		//  Estimated: `22502`
-		// Minimum execution time: 281_187_000 picoseconds.
-		Weight::from_parts(352_521_000, 0)
+		// Minimum execution time: 290_915_000 picoseconds.
+		Weight::from_parts(357_971_000, 0)
 			.saturating_add(Weight::from_parts(0, 22502))
 			.saturating_add(ParityDbWeight::get().reads(19))
 			.saturating_add(ParityDbWeight::get().writes(8))
@@ -292,8 +292,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `558`
 		//  Estimated: `3679`
-		// Minimum execution time: 42_309_000 picoseconds.
-		Weight::from_parts(51_617_000, 0)
+		// Minimum execution time: 42_139_000 picoseconds.
+		Weight::from_parts(52_529_000, 0)
 			.saturating_add(Weight::from_parts(0, 3679))
 			.saturating_add(ParityDbWeight::get().reads(2))
 			.saturating_add(ParityDbWeight::get().writes(1))
@@ -322,8 +322,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `2478`
 		//  Estimated: `6196`
-		// Minimum execution time: 214_191_000 picoseconds.
-		Weight::from_parts(263_734_000, 0)
+		// Minimum execution time: 218_249_000 picoseconds.
+		Weight::from_parts(270_187_000, 0)
 			.saturating_add(Weight::from_parts(0, 6196))
 			.saturating_add(ParityDbWeight::get().reads(10))
 			.saturating_add(ParityDbWeight::get().writes(9))
@@ -336,8 +336,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `558`
 		//  Estimated: `3679`
-		// Minimum execution time: 41_488_000 picoseconds.
-		Weight::from_parts(50_665_000, 0)
+		// Minimum execution time: 43_391_000 picoseconds.
+		Weight::from_parts(52_228_000, 0)
 			.saturating_add(Weight::from_parts(0, 3679))
 			.saturating_add(ParityDbWeight::get().reads(2))
 			.saturating_add(ParityDbWeight::get().writes(1))
@@ -360,8 +360,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1505`
 		//  Estimated: `3679`
-		// Minimum execution time: 147_336_000 picoseconds.
-		Weight::from_parts(181_641_000, 0)
+		// Minimum execution time: 150_483_000 picoseconds.
+		Weight::from_parts(189_024_000, 0)
 			.saturating_add(Weight::from_parts(0, 3679))
 			.saturating_add(ParityDbWeight::get().reads(6))
 			.saturating_add(ParityDbWeight::get().writes(6))
@@ -374,15 +374,15 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `558`
 		//  Estimated: `3679`
-		// Minimum execution time: 48_892_000 picoseconds.
-		Weight::from_parts(51_867_000, 0)
+		// Minimum execution time: 43_131_000 picoseconds.
+		Weight::from_parts(52_298_000, 0)
 			.saturating_add(Weight::from_parts(0, 3679))
 			.saturating_add(ParityDbWeight::get().reads(2))
 			.saturating_add(ParityDbWeight::get().writes(1))
 	}
 	/// Storage: `BreakGlass::Policies` (r:1 w:1)
 	/// Proof: `BreakGlass::Policies` (`max_values`: None, `max_size`: Some(195), added: 2670, mode: `MaxEncodedLen`)
-	/// Storage: `Enrolment::Enrolments` (r:1 w:1)
+	/// Storage: `Enrolment::Enrolments` (r:1 w:0)
 	/// Proof: `Enrolment::Enrolments` (`max_values`: None, `max_size`: Some(105), added: 2580, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
@@ -393,11 +393,11 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `210 + c * (36 ±0)`
 		//  Estimated: `3660`
-		// Minimum execution time: 33_393_000 picoseconds.
-		Weight::from_parts(69_798_241, 0)
+		// Minimum execution time: 34_595_000 picoseconds.
+		Weight::from_parts(68_796_587, 0)
 			.saturating_add(Weight::from_parts(0, 3660))
-			// Standard Error: 320_434
-			.saturating_add(Weight::from_parts(33_422_014, 0).saturating_mul(c.into()))
+			// Standard Error: 307_382
+			.saturating_add(Weight::from_parts(30_949_843, 0).saturating_mul(c.into()))
 			.saturating_add(ParityDbWeight::get().reads(2))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(c.into())))
 			.saturating_add(ParityDbWeight::get().writes(1))
@@ -405,7 +405,7 @@ impl WeightInfo for () {
 	}
 	/// Storage: `BreakGlass::Policies` (r:1 w:1)
 	/// Proof: `BreakGlass::Policies` (`max_values`: None, `max_size`: Some(195), added: 2670, mode: `MaxEncodedLen`)
-	/// Storage: `Enrolment::Enrolments` (r:1 w:1)
+	/// Storage: `Enrolment::Enrolments` (r:1 w:0)
 	/// Proof: `Enrolment::Enrolments` (`max_values`: None, `max_size`: Some(105), added: 2580, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
@@ -415,11 +415,11 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `319`
 		//  Estimated: `3660`
-		// Minimum execution time: 137_258_000 picoseconds.
-		Weight::from_parts(140_634_000, 0)
+		// Minimum execution time: 119_043_000 picoseconds.
+		Weight::from_parts(141_486_000, 0)
 			.saturating_add(Weight::from_parts(0, 3660))
 			.saturating_add(ParityDbWeight::get().reads(4))
-			.saturating_add(ParityDbWeight::get().writes(4))
+			.saturating_add(ParityDbWeight::get().writes(3))
 	}
 	/// Storage: `BreakGlass::SessionDuration` (r:0 w:1)
 	/// Proof: `BreakGlass::SessionDuration` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
@@ -427,8 +427,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 15_599_000 picoseconds.
-		Weight::from_parts(18_895_000, 0)
+		// Minimum execution time: 15_338_000 picoseconds.
+		Weight::from_parts(19_517_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(ParityDbWeight::get().writes(1))
 	}

@@ -75,7 +75,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::GranteeIndex` (r:1 w:1)
 	/// Proof: `Consent::GranteeIndex` (`max_values`: None, `max_size`: Some(354), added: 2829, mode: `MaxEncodedLen`)
-	/// Storage: `Enrolment::Enrolments` (r:1 w:1)
+	/// Storage: `Enrolment::Enrolments` (r:1 w:0)
 	/// Proof: `Enrolment::Enrolments` (`max_values`: None, `max_size`: Some(105), added: 2580, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
@@ -86,15 +86,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Consent::Consents` (r:0 w:1)
 	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(706), added: 3181, mode: `MaxEncodedLen`)
 	/// The range of component `r` is `[0, 16]`.
-	fn grant_consent(_r: u32, ) -> Weight {
+	fn grant_consent(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1396`
 		//  Estimated: `3869`
-		// Minimum execution time: 233_638_000 picoseconds.
-		Weight::from_parts(254_921_512, 0)
+		// Minimum execution time: 189_656_000 picoseconds.
+		Weight::from_parts(237_211_164, 0)
 			.saturating_add(Weight::from_parts(0, 3869))
+			// Standard Error: 47_062
+			.saturating_add(Weight::from_parts(99_804, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(10))
-			.saturating_add(T::DbWeight::get().writes(7))
+			.saturating_add(T::DbWeight::get().writes(6))
 	}
 	/// Storage: `Consent::Signer` (r:0 w:1)
 	/// Proof: `Consent::Signer` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
@@ -102,8 +104,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 3_657_000 picoseconds.
-		Weight::from_parts(4_278_000, 0)
+		// Minimum execution time: 3_036_000 picoseconds.
+		Weight::from_parts(3_958_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -125,8 +127,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1505`
 		//  Estimated: `4171`
-		// Minimum execution time: 172_974_000 picoseconds.
-		Weight::from_parts(184_526_000, 0)
+		// Minimum execution time: 169_428_000 picoseconds.
+		Weight::from_parts(190_828_000, 0)
 			.saturating_add(Weight::from_parts(0, 4171))
 			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().writes(6))
@@ -135,7 +137,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consent::DenyRules` (`max_values`: None, `max_size`: Some(1409), added: 3884, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::NextRuleId` (r:1 w:1)
 	/// Proof: `Consent::NextRuleId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Enrolment::Enrolments` (r:1 w:1)
+	/// Storage: `Enrolment::Enrolments` (r:1 w:0)
 	/// Proof: `Enrolment::Enrolments` (`max_values`: None, `max_size`: Some(105), added: 2580, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
@@ -149,11 +151,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1013`
 		//  Estimated: `4874`
-		// Minimum execution time: 178_254_000 picoseconds.
-		Weight::from_parts(190_006_000, 0)
+		// Minimum execution time: 172_914_000 picoseconds.
+		Weight::from_parts(189_816_000, 0)
 			.saturating_add(Weight::from_parts(0, 4874))
 			.saturating_add(T::DbWeight::get().reads(7))
-			.saturating_add(T::DbWeight::get().writes(6))
+			.saturating_add(T::DbWeight::get().writes(5))
 	}
 	/// Storage: `Consent::DenyRules` (r:1 w:1)
 	/// Proof: `Consent::DenyRules` (`max_values`: None, `max_size`: Some(1409), added: 3884, mode: `MaxEncodedLen`)
@@ -169,8 +171,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `992`
 		//  Estimated: `4874`
-		// Minimum execution time: 141_816_000 picoseconds.
-		Weight::from_parts(150_533_000, 0)
+		// Minimum execution time: 134_071_000 picoseconds.
+		Weight::from_parts(146_715_000, 0)
 			.saturating_add(Weight::from_parts(0, 4874))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(4))
@@ -189,7 +191,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consent::PendingByRequester` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::NextRequestId` (r:1 w:1)
 	/// Proof: `Consent::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Enrolment::Enrolments` (r:1 w:1)
+	/// Storage: `Enrolment::Enrolments` (r:1 w:0)
 	/// Proof: `Enrolment::Enrolments` (`max_values`: None, `max_size`: Some(105), added: 2580, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
@@ -201,11 +203,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `753`
 		//  Estimated: `3869`
-		// Minimum execution time: 209_082_000 picoseconds.
-		Weight::from_parts(223_630_000, 0)
+		// Minimum execution time: 178_365_000 picoseconds.
+		Weight::from_parts(210_535_000, 0)
 			.saturating_add(Weight::from_parts(0, 3869))
 			.saturating_add(T::DbWeight::get().reads(10))
-			.saturating_add(T::DbWeight::get().writes(8))
+			.saturating_add(T::DbWeight::get().writes(7))
 	}
 	/// Storage: `Consent::Requests` (r:1 w:1)
 	/// Proof: `Consent::Requests` (`max_values`: None, `max_size`: Some(183), added: 2658, mode: `MaxEncodedLen`)
@@ -221,7 +223,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::GranteeIndex` (r:1 w:1)
 	/// Proof: `Consent::GranteeIndex` (`max_values`: None, `max_size`: Some(354), added: 2829, mode: `MaxEncodedLen`)
-	/// Storage: `Enrolment::Enrolments` (r:1 w:1)
+	/// Storage: `Enrolment::Enrolments` (r:1 w:0)
 	/// Proof: `Enrolment::Enrolments` (`max_values`: None, `max_size`: Some(105), added: 2580, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
@@ -239,11 +241,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1919`
 		//  Estimated: `6326`
-		// Minimum execution time: 323_607_000 picoseconds.
-		Weight::from_parts(387_898_000, 0)
+		// Minimum execution time: 344_135_000 picoseconds.
+		Weight::from_parts(374_873_000, 0)
 			.saturating_add(Weight::from_parts(0, 6326))
 			.saturating_add(T::DbWeight::get().reads(14))
-			.saturating_add(T::DbWeight::get().writes(12))
+			.saturating_add(T::DbWeight::get().writes(11))
 	}
 	/// Storage: `Consent::Requests` (r:1 w:1)
 	/// Proof: `Consent::Requests` (`max_values`: None, `max_size`: Some(183), added: 2658, mode: `MaxEncodedLen`)
@@ -263,8 +265,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `664`
 		//  Estimated: `3658`
-		// Minimum execution time: 130_003_000 picoseconds.
-		Weight::from_parts(156_533_000, 0)
+		// Minimum execution time: 127_429_000 picoseconds.
+		Weight::from_parts(152_816_000, 0)
 			.saturating_add(Weight::from_parts(0, 3658))
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(6))
@@ -285,8 +287,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `664`
 		//  Estimated: `3658`
-		// Minimum execution time: 127_880_000 picoseconds.
-		Weight::from_parts(153_979_000, 0)
+		// Minimum execution time: 123_562_000 picoseconds.
+		Weight::from_parts(151_524_000, 0)
 			.saturating_add(Weight::from_parts(0, 3658))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(6))
@@ -309,8 +311,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1541`
 		//  Estimated: `4171`
-		// Minimum execution time: 180_338_000 picoseconds.
-		Weight::from_parts(195_006_000, 0)
+		// Minimum execution time: 179_106_000 picoseconds.
+		Weight::from_parts(193_683_000, 0)
 			.saturating_add(Weight::from_parts(0, 4171))
 			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().writes(6))
@@ -333,8 +335,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `700`
 		//  Estimated: `3658`
-		// Minimum execution time: 131_557_000 picoseconds.
-		Weight::from_parts(164_018_000, 0)
+		// Minimum execution time: 129_052_000 picoseconds.
+		Weight::from_parts(155_882_000, 0)
 			.saturating_add(Weight::from_parts(0, 3658))
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(6))
@@ -361,8 +363,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `21731`
 		//  Estimated: `1018910`
-		// Minimum execution time: 3_012_678_000 picoseconds.
-		Weight::from_parts(3_192_065_000, 0)
+		// Minimum execution time: 2_507_060_000 picoseconds.
+		Weight::from_parts(2_932_077_000, 0)
 			.saturating_add(Weight::from_parts(0, 1018910))
 			.saturating_add(T::DbWeight::get().reads(337))
 	}
@@ -382,7 +384,7 @@ impl WeightInfo for () {
 	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::GranteeIndex` (r:1 w:1)
 	/// Proof: `Consent::GranteeIndex` (`max_values`: None, `max_size`: Some(354), added: 2829, mode: `MaxEncodedLen`)
-	/// Storage: `Enrolment::Enrolments` (r:1 w:1)
+	/// Storage: `Enrolment::Enrolments` (r:1 w:0)
 	/// Proof: `Enrolment::Enrolments` (`max_values`: None, `max_size`: Some(105), added: 2580, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
@@ -393,15 +395,17 @@ impl WeightInfo for () {
 	/// Storage: `Consent::Consents` (r:0 w:1)
 	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(706), added: 3181, mode: `MaxEncodedLen`)
 	/// The range of component `r` is `[0, 16]`.
-	fn grant_consent(_r: u32, ) -> Weight {
+	fn grant_consent(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1396`
 		//  Estimated: `3869`
-		// Minimum execution time: 233_638_000 picoseconds.
-		Weight::from_parts(254_921_512, 0)
+		// Minimum execution time: 189_656_000 picoseconds.
+		Weight::from_parts(237_211_164, 0)
 			.saturating_add(Weight::from_parts(0, 3869))
+			// Standard Error: 47_062
+			.saturating_add(Weight::from_parts(99_804, 0).saturating_mul(r.into()))
 			.saturating_add(ParityDbWeight::get().reads(10))
-			.saturating_add(ParityDbWeight::get().writes(7))
+			.saturating_add(ParityDbWeight::get().writes(6))
 	}
 	/// Storage: `Consent::Signer` (r:0 w:1)
 	/// Proof: `Consent::Signer` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
@@ -409,8 +413,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 3_657_000 picoseconds.
-		Weight::from_parts(4_278_000, 0)
+		// Minimum execution time: 3_036_000 picoseconds.
+		Weight::from_parts(3_958_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(ParityDbWeight::get().writes(1))
 	}
@@ -432,8 +436,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1505`
 		//  Estimated: `4171`
-		// Minimum execution time: 172_974_000 picoseconds.
-		Weight::from_parts(184_526_000, 0)
+		// Minimum execution time: 169_428_000 picoseconds.
+		Weight::from_parts(190_828_000, 0)
 			.saturating_add(Weight::from_parts(0, 4171))
 			.saturating_add(ParityDbWeight::get().reads(7))
 			.saturating_add(ParityDbWeight::get().writes(6))
@@ -442,7 +446,7 @@ impl WeightInfo for () {
 	/// Proof: `Consent::DenyRules` (`max_values`: None, `max_size`: Some(1409), added: 3884, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::NextRuleId` (r:1 w:1)
 	/// Proof: `Consent::NextRuleId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Enrolment::Enrolments` (r:1 w:1)
+	/// Storage: `Enrolment::Enrolments` (r:1 w:0)
 	/// Proof: `Enrolment::Enrolments` (`max_values`: None, `max_size`: Some(105), added: 2580, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
@@ -456,11 +460,11 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1013`
 		//  Estimated: `4874`
-		// Minimum execution time: 178_254_000 picoseconds.
-		Weight::from_parts(190_006_000, 0)
+		// Minimum execution time: 172_914_000 picoseconds.
+		Weight::from_parts(189_816_000, 0)
 			.saturating_add(Weight::from_parts(0, 4874))
 			.saturating_add(ParityDbWeight::get().reads(7))
-			.saturating_add(ParityDbWeight::get().writes(6))
+			.saturating_add(ParityDbWeight::get().writes(5))
 	}
 	/// Storage: `Consent::DenyRules` (r:1 w:1)
 	/// Proof: `Consent::DenyRules` (`max_values`: None, `max_size`: Some(1409), added: 3884, mode: `MaxEncodedLen`)
@@ -476,8 +480,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `992`
 		//  Estimated: `4874`
-		// Minimum execution time: 141_816_000 picoseconds.
-		Weight::from_parts(150_533_000, 0)
+		// Minimum execution time: 134_071_000 picoseconds.
+		Weight::from_parts(146_715_000, 0)
 			.saturating_add(Weight::from_parts(0, 4874))
 			.saturating_add(ParityDbWeight::get().reads(5))
 			.saturating_add(ParityDbWeight::get().writes(4))
@@ -496,7 +500,7 @@ impl WeightInfo for () {
 	/// Proof: `Consent::PendingByRequester` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::NextRequestId` (r:1 w:1)
 	/// Proof: `Consent::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Enrolment::Enrolments` (r:1 w:1)
+	/// Storage: `Enrolment::Enrolments` (r:1 w:0)
 	/// Proof: `Enrolment::Enrolments` (`max_values`: None, `max_size`: Some(105), added: 2580, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
@@ -508,11 +512,11 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `753`
 		//  Estimated: `3869`
-		// Minimum execution time: 209_082_000 picoseconds.
-		Weight::from_parts(223_630_000, 0)
+		// Minimum execution time: 178_365_000 picoseconds.
+		Weight::from_parts(210_535_000, 0)
 			.saturating_add(Weight::from_parts(0, 3869))
 			.saturating_add(ParityDbWeight::get().reads(10))
-			.saturating_add(ParityDbWeight::get().writes(8))
+			.saturating_add(ParityDbWeight::get().writes(7))
 	}
 	/// Storage: `Consent::Requests` (r:1 w:1)
 	/// Proof: `Consent::Requests` (`max_values`: None, `max_size`: Some(183), added: 2658, mode: `MaxEncodedLen`)
@@ -528,7 +532,7 @@ impl WeightInfo for () {
 	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::GranteeIndex` (r:1 w:1)
 	/// Proof: `Consent::GranteeIndex` (`max_values`: None, `max_size`: Some(354), added: 2829, mode: `MaxEncodedLen`)
-	/// Storage: `Enrolment::Enrolments` (r:1 w:1)
+	/// Storage: `Enrolment::Enrolments` (r:1 w:0)
 	/// Proof: `Enrolment::Enrolments` (`max_values`: None, `max_size`: Some(105), added: 2580, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
@@ -546,11 +550,11 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1919`
 		//  Estimated: `6326`
-		// Minimum execution time: 323_607_000 picoseconds.
-		Weight::from_parts(387_898_000, 0)
+		// Minimum execution time: 344_135_000 picoseconds.
+		Weight::from_parts(374_873_000, 0)
 			.saturating_add(Weight::from_parts(0, 6326))
 			.saturating_add(ParityDbWeight::get().reads(14))
-			.saturating_add(ParityDbWeight::get().writes(12))
+			.saturating_add(ParityDbWeight::get().writes(11))
 	}
 	/// Storage: `Consent::Requests` (r:1 w:1)
 	/// Proof: `Consent::Requests` (`max_values`: None, `max_size`: Some(183), added: 2658, mode: `MaxEncodedLen`)
@@ -570,8 +574,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `664`
 		//  Estimated: `3658`
-		// Minimum execution time: 130_003_000 picoseconds.
-		Weight::from_parts(156_533_000, 0)
+		// Minimum execution time: 127_429_000 picoseconds.
+		Weight::from_parts(152_816_000, 0)
 			.saturating_add(Weight::from_parts(0, 3658))
 			.saturating_add(ParityDbWeight::get().reads(6))
 			.saturating_add(ParityDbWeight::get().writes(6))
@@ -592,8 +596,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `664`
 		//  Estimated: `3658`
-		// Minimum execution time: 127_880_000 picoseconds.
-		Weight::from_parts(153_979_000, 0)
+		// Minimum execution time: 123_562_000 picoseconds.
+		Weight::from_parts(151_524_000, 0)
 			.saturating_add(Weight::from_parts(0, 3658))
 			.saturating_add(ParityDbWeight::get().reads(5))
 			.saturating_add(ParityDbWeight::get().writes(6))
@@ -616,8 +620,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1541`
 		//  Estimated: `4171`
-		// Minimum execution time: 180_338_000 picoseconds.
-		Weight::from_parts(195_006_000, 0)
+		// Minimum execution time: 179_106_000 picoseconds.
+		Weight::from_parts(193_683_000, 0)
 			.saturating_add(Weight::from_parts(0, 4171))
 			.saturating_add(ParityDbWeight::get().reads(7))
 			.saturating_add(ParityDbWeight::get().writes(6))
@@ -640,8 +644,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `700`
 		//  Estimated: `3658`
-		// Minimum execution time: 131_557_000 picoseconds.
-		Weight::from_parts(164_018_000, 0)
+		// Minimum execution time: 129_052_000 picoseconds.
+		Weight::from_parts(155_882_000, 0)
 			.saturating_add(Weight::from_parts(0, 3658))
 			.saturating_add(ParityDbWeight::get().reads(6))
 			.saturating_add(ParityDbWeight::get().writes(6))
@@ -668,8 +672,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `21731`
 		//  Estimated: `1018910`
-		// Minimum execution time: 3_012_678_000 picoseconds.
-		Weight::from_parts(3_192_065_000, 0)
+		// Minimum execution time: 2_507_060_000 picoseconds.
+		Weight::from_parts(2_932_077_000, 0)
 			.saturating_add(Weight::from_parts(0, 1018910))
 			.saturating_add(ParityDbWeight::get().reads(337))
 	}

@@ -66,8 +66,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `441`
 		//  Estimated: `6196`
-		// Minimum execution time: 141_466_000 picoseconds.
-		Weight::from_parts(160_842_000, 0)
+		// Minimum execution time: 157_986_000 picoseconds.
+		Weight::from_parts(165_350_000, 0)
 			.saturating_add(Weight::from_parts(0, 6196))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(4))
@@ -86,8 +86,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `802`
 		//  Estimated: `6196`
-		// Minimum execution time: 139_361_000 picoseconds.
-		Weight::from_parts(168_165_000, 0)
+		// Minimum execution time: 162_334_000 picoseconds.
+		Weight::from_parts(169_708_000, 0)
 			.saturating_add(Weight::from_parts(0, 6196))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(5))
@@ -102,8 +102,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `217`
 		//  Estimated: `3570`
-		// Minimum execution time: 29_435_000 picoseconds.
-		Weight::from_parts(35_216_000, 0)
+		// Minimum execution time: 33_873_000 picoseconds.
+		Weight::from_parts(35_747_000, 0)
 			.saturating_add(Weight::from_parts(0, 3570))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -124,8 +124,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `441`
 		//  Estimated: `6196`
-		// Minimum execution time: 141_466_000 picoseconds.
-		Weight::from_parts(160_842_000, 0)
+		// Minimum execution time: 157_986_000 picoseconds.
+		Weight::from_parts(165_350_000, 0)
 			.saturating_add(Weight::from_parts(0, 6196))
 			.saturating_add(ParityDbWeight::get().reads(5))
 			.saturating_add(ParityDbWeight::get().writes(4))
@@ -144,8 +144,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `802`
 		//  Estimated: `6196`
-		// Minimum execution time: 139_361_000 picoseconds.
-		Weight::from_parts(168_165_000, 0)
+		// Minimum execution time: 162_334_000 picoseconds.
+		Weight::from_parts(169_708_000, 0)
 			.saturating_add(Weight::from_parts(0, 6196))
 			.saturating_add(ParityDbWeight::get().reads(5))
 			.saturating_add(ParityDbWeight::get().writes(5))
@@ -160,8 +160,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `217`
 		//  Estimated: `3570`
-		// Minimum execution time: 29_435_000 picoseconds.
-		Weight::from_parts(35_216_000, 0)
+		// Minimum execution time: 33_873_000 picoseconds.
+		Weight::from_parts(35_747_000, 0)
 			.saturating_add(Weight::from_parts(0, 3570))
 			.saturating_add(ParityDbWeight::get().reads(3))
 			.saturating_add(ParityDbWeight::get().writes(1))
