@@ -215,7 +215,7 @@ impl_runtime_apis! {
 		}
 
 		fn consent_version(patient: AccountId) -> u64 {
-			pallet_consent::ConsentVersion::<Runtime>::get(&patient)
+			Consent::consent_version(&patient)
 		}
 	}
 

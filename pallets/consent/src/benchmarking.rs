@@ -28,7 +28,15 @@ fn actors<T: Config>() -> (T::AccountId, T::AccountId) {
 	(patient, practitioner)
 }
 
-/// Fill the patient's index for `grantee` with `n` consents.
+/// As many record ids as a consent may name: the largest terms an index item can hold.
+fn most_records<T: Config>() -> BoundedVec<RecordId, T::MaxRecordsPerConsent> {
+	BoundedVec::truncate_from(
+		(0..T::MaxRecordsPerConsent::get()).map(|i| H256::from_low_u64_be(i.into())).collect(),
+	)
+}
+
+/// Fill the patient's index item for `grantee` with `n` consents, each naming the most records
+/// (the largest item to read and write back).
 fn fill_index<T: Config>(
 	patient: &T::AccountId,
 	grantee: &GranteeOf<T>,
@@ -39,7 +47,7 @@ fn fill_index<T: Config>(
 			RawOrigin::Signed(patient.clone()).into(),
 			grantee.clone(),
 			full_scope(),
-			BoundedVec::new(),
+			most_records::<T>(),
 			None,
 			Some(START + 10),
 		)?;
@@ -105,7 +113,7 @@ mod benchmarks {
 			Some(START + 1_000),
 		);
 		assert_eq!(
-			GranteeIndex::<T>::get(&patient, &grantee).len() as u32,
+			AccessIndex::<T>::get(&patient, IndexKey::of(&grantee)).len() as u32,
 			T::MaxConsentsPerGrantee::get()
 		);
 		Signer::<T>::kill();
@@ -192,7 +200,7 @@ mod benchmarks {
 		Signer::<T>::kill();
 		assert!(!Requests::<T>::contains_key(id));
 		assert_eq!(
-			GranteeIndex::<T>::get(&patient, &grantee).len() as u32,
+			AccessIndex::<T>::get(&patient, IndexKey::of(&grantee)).len() as u32,
 			T::MaxConsentsPerGrantee::get()
 		);
 		Ok(())
@@ -247,9 +255,9 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// The access decision at its worst case: every deny rule read and none matching, every
-	/// grantee key of the accessor (itself, its organization, each of its roles) indexing as many
-	/// consents as allowed, none covering the category asked for, then the accessor's open
+	/// The access decision at its worst case: every deny rule read and none matching, both
+	/// index items of the accessor (its own consents, and those to its organization and to a
+	/// role it holds) full, none covering the category asked for, then the accessor's open
 	/// emergency session read (and its credential again) and permitting.
 	#[benchmark]
 	fn check_access() -> Result<(), BenchmarkError> {
@@ -263,7 +271,12 @@ mod benchmarks {
 			actions: ActionSet::all(),
 			purposes: PurposeSet::all(),
 		};
-		for grantee in Pallet::<T>::grantee_keys(&practitioner, &credential) {
+		let organization = credential.organization;
+		let organization_grantee = match credential.roles.iter().next() {
+			Some(role) => Grantee::Role { organization, role },
+			None => Grantee::Organization(organization),
+		};
+		for grantee in [Grantee::Practitioner(practitioner.clone()), organization_grantee] {
 			for _ in 0..T::MaxConsentsPerGrantee::get() {
 				if Counts::<T>::get(&patient).consents >= T::MaxConsentsPerPatient::get() {
 					break;
@@ -272,12 +285,20 @@ mod benchmarks {
 					RawOrigin::Signed(patient.clone()).into(),
 					grantee.clone(),
 					demographics_only.into(),
-					BoundedVec::new(),
+					most_records::<T>(),
 					None,
 					None,
 				)?;
 			}
 		}
+		assert_eq!(
+			Pallet::<T>::index_keys(&practitioner, &credential)
+				.iter()
+				.map(|key| AccessIndex::<T>::decode_len(&patient, key).unwrap_or(0) as u32)
+				.sum::<u32>(),
+			(2 * T::MaxConsentsPerGrantee::get()).min(T::MaxConsentsPerPatient::get()),
+			"both index items are full"
+		);
 		T::BenchmarkHelper::emergency_session(&patient, &practitioner);
 		let decision;
 		#[block]

@@ -25,13 +25,15 @@
 //! (recorded by the [`NoteSigner`] transaction extension).
 //!
 //! ## Storage
-//! - [`Consents`]: (patient, id) → [`Consent`]; [`GranteeIndex`]: (patient, grantee) → ids, so
-//!   that the access decision reads only the consents of the accessor's own grantee keys (at most
-//!   two plus one per role) and its cost does not grow with the number of consents a patient holds;
+//! - [`Consents`]: (patient, id) → [`Consent`] (grantee, signer, deposit); [`AccessIndex`]:
+//!   (patient, [`IndexKey`]) → the [`Terms`] of the consents to a practitioner, or to an
+//!   organization and its roles. The access decision reads two index items (the accessor's own
+//!   and its organization's), never a consent one by one, so its cost does not grow with the
+//!   number of consents a patient holds nor with the accessor's roles;
 //! - [`DenyRules`]: patient → bounded list of rules;
 //! - [`Requests`]: id → [`AccessRequest`], with [`PendingByRequester`] counts;
-//! - [`Counts`]: per-patient item counts; [`ConsentVersion`]: per-patient counter bumped by
-//!   every change of the patient's consents or rules, so gateways can invalidate caches;
+//! - [`Counts`]: per-patient item counts, next consent id and version (bumped by every change of
+//!   the patient's consents or rules, so gateways can invalidate caches), in one item;
 //! - [`Signer`]: the signer of the delegated call being dispatched, never kept between
 //!   extrinsics.
 //!
@@ -39,7 +41,8 @@
 //! - every consent, rule and request holds its owner's deposit (a `Consideration` under
 //!   [`HoldReason::StorageDeposit`], or an enrolment's sponsorship), released when the item is
 //!   removed;
-//! - [`GranteeIndex`] lists exactly the ids of [`Consents`], under their grantee;
+//! - [`AccessIndex`] holds exactly one [`Terms`] per consent of [`Consents`], under the key of its
+//!   grantee;
 //! - counts equal the items stored, and never exceed their `Max*` bound;
 //! - a failed call changes nothing.
 
@@ -84,7 +87,7 @@ pub mod pallet {
 	/// The in-code storage version.
 	/// 2: sets are stored as lists of names; no chain ran version 1 in production, so there is
 	/// no migration.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(3);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -93,11 +96,11 @@ pub mod pallet {
 	/// The deposit ticket of one stored item.
 	pub type TicketOf<T> = <T as Config>::Deposit;
 	/// A stored consent.
-	pub type ConsentOf<T> = Consent<
-		<T as frame_system::Config>::AccountId,
-		<T as Config>::MaxRecordsPerConsent,
-		TicketOf<T>,
-	>;
+	pub type ConsentOf<T> = Consent<<T as frame_system::Config>::AccountId, TicketOf<T>>;
+	/// What a stored consent allows.
+	pub type TermsOf<T> = Terms<<T as Config>::MaxRecordsPerConsent>;
+	/// A key of the access index.
+	pub type IndexKeyOf<T> = IndexKey<<T as frame_system::Config>::AccountId>;
 	/// A stored deny rule.
 	pub type DenyRuleOf<T> = DenyRule<<T as frame_system::Config>::AccountId, TicketOf<T>>;
 	/// A stored access request.
@@ -141,7 +144,8 @@ pub mod pallet {
 		/// The most consents a patient may hold.
 		#[pallet::constant]
 		type MaxConsentsPerPatient: Get<u32>;
-		/// The most consents a patient may hold for one grantee.
+		/// The most consents a patient may hold for one practitioner, and for one organization
+		/// and its roles together (the size of an access index item).
 		#[pallet::constant]
 		type MaxConsentsPerGrantee: Get<u32>;
 		/// The most records one consent may name.
@@ -182,15 +186,16 @@ pub mod pallet {
 	pub type Consents<T: Config> =
 		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, ConsentId, ConsentOf<T>>;
 
-	/// The ids of a patient's consents, by grantee: what the access decision reads.
+	/// The terms of a patient's consents, under the practitioner they name or the organization
+	/// whose members or roles they name: what the access decision reads.
 	#[pallet::storage]
-	pub type GranteeIndex<T: Config> = StorageDoubleMap<
+	pub type AccessIndex<T: Config> = StorageDoubleMap<
 		_,
 		Blake2_128Concat,
 		T::AccountId,
 		Blake2_128Concat,
-		GranteeOf<T>,
-		BoundedVec<ConsentId, T::MaxConsentsPerGrantee>,
+		IndexKeyOf<T>,
+		BoundedVec<TermsOf<T>, T::MaxConsentsPerGrantee>,
 		ValueQuery,
 	>;
 
@@ -225,15 +230,10 @@ pub mod pallet {
 	pub type PendingByRequester<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
 
-	/// Per-patient item counts.
+	/// Per-patient item counts, next consent id and version.
 	#[pallet::storage]
 	pub type Counts<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, PatientCounts, ValueQuery>;
-
-	/// Per-patient version, bumped by every change of the patient's consents or deny rules.
-	#[pallet::storage]
-	pub type ConsentVersion<T: Config> =
-		StorageMap<_, Blake2_128Concat, T::AccountId, u64, ValueQuery>;
 
 	/// The account that signed the extrinsic being dispatched, while it is a delegated call (see
 	/// [`Config::DelegatedCalls`]); set by the [`NoteSigner`] extension before dispatch and
@@ -668,7 +668,9 @@ pub mod pallet {
 				ExpiredItem::Consent { patient, consent_id } => {
 					let consent =
 						Consents::<T>::get(&patient, consent_id).ok_or(Error::<T>::NotFound)?;
-					ensure!(consent.is_expired(now), Error::<T>::NotExpired);
+					let terms = Self::terms_of(&patient, &consent.grantee, consent_id)
+						.ok_or(Error::<T>::NotFound)?;
+					ensure!(terms.is_expired(now), Error::<T>::NotExpired);
 					Self::remove_consent(&patient, consent_id)?;
 					Self::deposit_event(Event::ConsentReaped { patient, consent_id, reaper });
 					Ok(Some(T::WeightInfo::reap_consent()).into())
@@ -751,30 +753,29 @@ pub mod pallet {
 		) -> Result<ConsentId, DispatchError> {
 			let mut counts = Counts::<T>::get(patient);
 			ensure!(counts.consents < T::MaxConsentsPerPatient::get(), Error::<T>::TooManyConsents);
-			let mut ids = GranteeIndex::<T>::get(patient, &grantee);
+			let key = IndexKey::of(&grantee);
+			let mut index = AccessIndex::<T>::get(patient, &key);
 			let consent_id = counts.next_consent;
 			let next = consent_id.checked_add(1).ok_or(Error::<T>::Overflow)?;
-			ids.try_push(consent_id).map_err(|_| Error::<T>::TooManyConsents)?;
-			let deposit = T::Deposit::new(patient, Footprint::from_mel::<ConsentOf<T>>())?;
-
-			GranteeIndex::<T>::insert(patient, &grantee, ids);
-			Consents::<T>::insert(
-				patient,
-				consent_id,
-				Consent {
-					grantee,
+			index
+				.try_push(Terms {
+					id: consent_id,
+					role: role_of(&grantee),
 					scope,
 					records,
 					start,
 					end,
-					granted_by: (signer != patient).then(|| signer.clone()),
-					deposit,
-				},
-			);
+				})
+				.map_err(|_| Error::<T>::TooManyConsents)?;
+			let deposit = T::Deposit::new(patient, Self::consent_footprint())?;
+
+			AccessIndex::<T>::insert(patient, &key, index);
+			let granted_by = (signer != patient).then(|| signer.clone());
+			Consents::<T>::insert(patient, consent_id, Consent { grantee, granted_by, deposit });
 			counts.consents.saturating_inc();
 			counts.next_consent = next;
+			counts.version = counts.version.wrapping_add(1);
 			Counts::<T>::insert(patient, counts);
-			Self::bump_version(patient);
 			Ok(consent_id)
 		}
 
@@ -789,16 +790,18 @@ pub mod pallet {
 			})?;
 			consent.deposit.drop(patient)?;
 			Consents::<T>::remove(patient, consent_id);
-			GranteeIndex::<T>::mutate_exists(patient, &consent.grantee, |ids| {
-				if let Some(list) = ids {
-					list.retain(|id| *id != consent_id);
+			AccessIndex::<T>::mutate_exists(patient, IndexKey::of(&consent.grantee), |index| {
+				if let Some(list) = index {
+					list.retain(|terms| terms.id != consent_id);
 					if list.is_empty() {
-						*ids = None;
+						*index = None;
 					}
 				}
 			});
-			Self::decrement_counts(patient, |c| c.consents.saturating_dec());
-			Self::bump_version(patient);
+			Self::decrement_counts(patient, |c| {
+				c.consents.saturating_dec();
+				c.version = c.version.wrapping_add(1);
+			});
 			Ok(())
 		}
 
@@ -828,7 +831,15 @@ pub mod pallet {
 		}
 
 		fn bump_version(patient: &T::AccountId) {
-			ConsentVersion::<T>::mutate(patient, |v| *v = v.wrapping_add(1));
+			Counts::<T>::mutate(patient, |c| c.version = c.version.wrapping_add(1));
+		}
+
+		/// What a consent's deposit pays for: the consent and its terms in the access index.
+		pub(crate) fn consent_footprint() -> Footprint {
+			Footprint::from_parts(
+				1,
+				ConsentOf::<T>::max_encoded_len().saturating_add(TermsOf::<T>::max_encoded_len()),
+			)
 		}
 	}
 }
@@ -845,9 +856,9 @@ impl<T: Config> Pallet<T> {
 	/// 6. otherwise deny, saying why (out of the consent's records, not yet valid, expired, or no
 	///    consent).
 	///
-	/// Reads at most: the deny rules, the consents indexed under the accessor's grantee keys
-	/// (itself, its organization, its roles there), never all of the patient's consents, and the
-	/// accessor's emergency session for the patient.
+	/// Reads at most: the accessor's delegation and credential, the deny rules, two items of the
+	/// access index (the accessor's own consents, and those to its organization and its roles),
+	/// never a consent one by one, and the accessor's emergency session for the patient.
 	pub fn decide(
 		patient: &T::AccountId,
 		accessor: &T::AccountId,
@@ -874,23 +885,19 @@ impl<T: Config> Pallet<T> {
 		}
 
 		let (mut expired, mut not_yet_valid, mut out_of_scope) = (false, false, false);
-		for grantee in Self::grantee_keys(accessor, &credential) {
-			for consent_id in GranteeIndex::<T>::get(patient, &grantee) {
-				let Some(consent) = Consents::<T>::get(patient, consent_id) else {
-					frame_support::defensive!("indexed consent missing");
-					continue;
-				};
-				if !consent.scope.covers(category, action, purpose) {
+		for key in Self::index_keys(accessor, &credential) {
+			for terms in AccessIndex::<T>::get(patient, &key) {
+				if !terms.names(&credential) || !terms.scope.covers(category, action, purpose) {
 					continue;
 				}
-				if now < consent.start {
+				if now < terms.start {
 					not_yet_valid = true;
-				} else if !consent.in_period(now) {
+				} else if !terms.in_period(now) {
 					expired = true;
-				} else if !consent.reaches(record) {
+				} else if !terms.reaches(record) {
 					out_of_scope = true;
 				} else {
-					return Decision::Permit(PermitReason::Consent(consent_id));
+					return Decision::Permit(PermitReason::Consent(terms.id));
 				}
 			}
 		}
@@ -921,32 +928,51 @@ impl<T: Config> Pallet<T> {
 		Counts::<T>::get(patient).next_consent
 	}
 
-	/// The grantee keys under which a consent may name `accessor`.
-	fn grantee_keys(
+	/// The version of the patient's consents and rules (runtime API `consent_version`).
+	pub fn consent_version(patient: &T::AccountId) -> u64 {
+		Counts::<T>::get(patient).version
+	}
+
+	/// The two index keys under which a consent may name `accessor`: itself, and its
+	/// organization (whose entries name the whole organization or one role).
+	pub(crate) fn index_keys(
 		accessor: &T::AccountId,
 		credential: &CredentialStatus,
-	) -> impl Iterator<Item = Grantee<T::AccountId>> {
-		let organization = credential.organization;
-		[Grantee::Practitioner(accessor.clone()), Grantee::Organization(organization)]
-			.into_iter()
-			.chain(credential.roles.iter().map(move |role| Grantee::Role { organization, role }))
+	) -> [IndexKeyOf<T>; 2] {
+		[IndexKey::Practitioner(accessor.clone()), IndexKey::Organization(credential.organization)]
+	}
+
+	/// The terms of the patient's consent `id` to `grantee`.
+	fn terms_of(
+		patient: &T::AccountId,
+		grantee: &GranteeOf<T>,
+		id: consent_primitives::ConsentId,
+	) -> Option<TermsOf<T>> {
+		AccessIndex::<T>::get(patient, IndexKey::of(grantee)).into_iter().find(|t| t.id == id)
 	}
 
 	/// A patient's consents, for the patient's own view (runtime API `consents_of`).
 	pub fn consents_of(patient: &T::AccountId) -> Vec<ConsentView<T::AccountId>> {
 		let now = T::Time::now();
-		let mut views: Vec<_> = Consents::<T>::iter_prefix(patient)
-			.map(|(id, c)| ConsentView {
-				id,
-				active: c.in_period(now),
-				grantee: c.grantee,
-				categories: c.scope.categories,
-				actions: c.scope.actions,
-				purposes: c.scope.purposes,
-				records: c.records.into_inner(),
-				start: c.start,
-				end: c.end,
-				granted_by: c.granted_by,
+		let mut views: Vec<_> = AccessIndex::<T>::iter_prefix_values(patient)
+			.flatten()
+			.filter_map(|terms| {
+				let Some(consent) = Consents::<T>::get(patient, terms.id) else {
+					frame_support::defensive!("indexed consent missing");
+					return None;
+				};
+				Some(ConsentView {
+					id: terms.id,
+					active: terms.in_period(now),
+					grantee: consent.grantee,
+					categories: terms.scope.categories,
+					actions: terms.scope.actions,
+					purposes: terms.scope.purposes,
+					records: terms.records.into_inner(),
+					start: terms.start,
+					end: terms.end,
+					granted_by: consent.granted_by,
+				})
 			})
 			.collect();
 		views.sort_by_key(|v| v.id);
@@ -962,18 +988,20 @@ impl<T: Config> Pallet<T> {
 		let mut owners = BTreeMap::<T::AccountId, ()>::new();
 		for (patient, id, consent) in Consents::<T>::iter() {
 			ensure!(
-				GranteeIndex::<T>::get(&patient, &consent.grantee).contains(&id),
-				"consent missing from the grantee index"
+				Self::terms_of(&patient, &consent.grantee, id)
+					.is_some_and(|terms| terms.role == role_of(&consent.grantee)),
+				"consent missing from the access index"
 			);
 			ensure!(id < Self::next_consent_id(&patient), "consent id not yet handed out");
 			*consents.entry(patient.clone()).or_default() += 1;
 			owners.insert(patient, ());
 		}
-		for (patient, grantee, ids) in GranteeIndex::<T>::iter() {
-			ensure!(!ids.is_empty(), "empty grantee index entry");
-			for id in ids {
+		for (patient, key, index) in AccessIndex::<T>::iter() {
+			ensure!(!index.is_empty(), "empty access index entry");
+			for terms in index {
 				ensure!(
-					Consents::<T>::get(&patient, id).is_some_and(|c| c.grantee == grantee),
+					Consents::<T>::get(&patient, terms.id)
+						.is_some_and(|c| IndexKey::of(&c.grantee) == key),
 					"index names a consent that is not there"
 				);
 			}

@@ -2,8 +2,8 @@
 //! origin, the access decision, and property tests of the decision.
 
 use crate::{
-	mock::*, ConsentVersion, Consents, Counts, DenyRules, Error, Event, ExpiredItem, GranteeIndex,
-	HoldReason, NextRequestId, Requests, Scope,
+	mock::*, AccessIndex, Consents, Counts, DenyRules, Error, Event, ExpiredItem, HoldReason,
+	IndexKey, NextRequestId, Requests, Scope,
 };
 use consent_primitives::{
 	Action as A, ActionSet, CategorySet, DataCategory as C, Decision, DenyReason, Grantee,
@@ -82,11 +82,12 @@ fn grant_consent_stores_indexes_holds_a_deposit_and_bumps_the_version() {
 			.into(),
 		);
 		assert!(Consents::<Test>::contains_key(PATIENT, id));
+		let index = AccessIndex::<Test>::get(PATIENT, IndexKey::Practitioner(DOCTOR));
 		assert_eq!(
-			GranteeIndex::<Test>::get(PATIENT, Grantee::Practitioner(DOCTOR)).to_vec(),
-			vec![id]
+			index.iter().map(|t| (t.id, t.role, t.scope)).collect::<Vec<_>>(),
+			vec![(id, None, labs_read_treat())]
 		);
-		assert_eq!(ConsentVersion::<Test>::get(PATIENT), 1);
+		assert_eq!(Consent::consent_version(&PATIENT), 1);
 		assert!(held(PATIENT) > DEPOSIT_BASE);
 		assert_eq!(Counts::<Test>::get(PATIENT).consents, 1);
 		let views = Consent::consents_of(&PATIENT);
@@ -217,6 +218,69 @@ fn consents_are_bounded_per_grantee_and_per_patient() {
 }
 
 #[test]
+fn consents_to_an_organization_and_its_roles_share_one_index_item_the_decision_reads() {
+	test(|| {
+		let whole = grant(Grantee::Organization(HOSPITAL), labs_read_treat(), None);
+		let nurses = grant(
+			Grantee::Role { organization: HOSPITAL, role: Role::Nurse },
+			scope(&[C::VitalSigns], &[A::Read], &[P::Treat]),
+			None,
+		);
+		let index = AccessIndex::<Test>::get(PATIENT, IndexKey::Organization(HOSPITAL));
+		assert_eq!(
+			index.iter().map(|t| (t.id, t.role)).collect::<Vec<_>>(),
+			vec![(whole, None), (nurses, Some(Role::Nurse))]
+		);
+		assert_eq!(AccessIndex::<Test>::iter_prefix(PATIENT).count(), 1, "one item for both");
+		// The role's terms name only holders of the role; the organization's name everyone.
+		assert_eq!(
+			decide(NURSE, C::VitalSigns, A::Read, P::Treat),
+			Decision::Permit(PermitReason::Consent(nurses))
+		);
+		assert_eq!(
+			decide(DOCTOR, C::VitalSigns, A::Read, P::Treat),
+			Decision::Deny(DenyReason::NoConsent)
+		);
+		assert_eq!(
+			decide(DOCTOR, C::LabResults, A::Read, P::Treat),
+			Decision::Permit(PermitReason::Consent(whole))
+		);
+		// The bound is per item: the organization and its roles together.
+		grant(
+			Grantee::Role { organization: HOSPITAL, role: Role::Physician },
+			labs_read_treat(),
+			None,
+		);
+		assert_noop!(
+			Consent::grant_consent(
+				RuntimeOrigin::signed(PATIENT),
+				Grantee::Role { organization: HOSPITAL, role: Role::Pharmacist },
+				labs_read_treat().into(),
+				no_records(),
+				None,
+				None
+			),
+			Error::<Test>::TooManyConsents
+		);
+		// Revoking one removes exactly its terms; the version counts both grants and the revoke.
+		let version = Consent::consent_version(&PATIENT);
+		assert_ok!(Consent::revoke_consent(RuntimeOrigin::signed(PATIENT), nurses));
+		assert_eq!(Consent::consent_version(&PATIENT), version + 1);
+		assert_eq!(
+			AccessIndex::<Test>::get(PATIENT, IndexKey::Organization(HOSPITAL))
+				.iter()
+				.map(|t| t.id)
+				.collect::<Vec<_>>(),
+			vec![whole, nurses + 1]
+		);
+		assert_eq!(
+			decide(NURSE, C::VitalSigns, A::Read, P::Treat),
+			Decision::Deny(DenyReason::NoConsent)
+		);
+	});
+}
+
+#[test]
 fn revoke_consent_stops_permitting_at_once_and_releases_the_deposit() {
 	test(|| {
 		let free = Balances::balance(&PATIENT);
@@ -245,8 +309,8 @@ fn revoke_consent_stops_permitting_at_once_and_releases_the_deposit() {
 		);
 		assert_eq!(held(PATIENT), 0);
 		assert_eq!(Balances::balance(&PATIENT), free);
-		assert_eq!(ConsentVersion::<Test>::get(PATIENT), 2);
-		assert!(!GranteeIndex::<Test>::contains_key(PATIENT, Grantee::Practitioner(DOCTOR)));
+		assert_eq!(Consent::consent_version(&PATIENT), 2);
+		assert!(!AccessIndex::<Test>::contains_key(PATIENT, IndexKey::Practitioner(DOCTOR)));
 		assert_eq!(Counts::<Test>::get(PATIENT).consents, 0);
 		assert_noop!(
 			Consent::revoke_consent(RuntimeOrigin::signed(PATIENT), id),
@@ -467,7 +531,7 @@ fn deny_rules_are_added_bounded_and_removed() {
 			add(PATIENT, CategorySet::all(), PurposeSet::all()),
 			Error::<Test>::TooManyDenyRules
 		);
-		assert_eq!(ConsentVersion::<Test>::get(PATIENT), 2);
+		assert_eq!(Consent::consent_version(&PATIENT), 2);
 		// Another account cannot remove the patient's rule.
 		assert_noop!(
 			Consent::remove_deny_rule(RuntimeOrigin::signed(STRANGER), 0),

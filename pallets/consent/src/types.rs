@@ -2,8 +2,9 @@
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use consent_primitives::{
-	Action, ActionList, ActionSet, CategoryList, CategorySet, CredentialStatus, DataCategory,
-	Grantee, Moment, Purpose, PurposeList, PurposeSet, RecordId, RequestId,
+	Action, ActionList, ActionSet, CategoryList, CategorySet, ConsentId, CredentialStatus,
+	DataCategory, Grantee, Moment, OrgId, Purpose, PurposeList, PurposeSet, RecordId, RequestId,
+	Role,
 };
 use frame_support::{
 	traits::Get, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
@@ -116,26 +117,19 @@ pub fn grantee_matches<AccountId: PartialEq>(
 	}
 }
 
-/// A patient's consent. The patient is the storage key, not part of the value.
+/// A patient's consent: who holds it, who signed it and its deposit. The patient and the id are
+/// the storage key; what the consent allows ([`Terms`]) is kept where the access decision reads
+/// it, in the access index.
 #[derive(
 	Encode, Decode, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, MaxEncodedLen, TypeInfo,
 )]
-#[scale_info(skip_type_params(MaxRecords))]
-pub struct Consent<AccountId, MaxRecords: Get<u32>, Ticket>
+pub struct Consent<AccountId, Ticket>
 where
 	AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
 	Ticket: Clone + PartialEq + Eq + core::fmt::Debug,
 {
 	/// Who may access.
 	pub grantee: Grantee<AccountId>,
-	/// What they may access.
-	pub scope: Scope,
-	/// If not empty, the only records the consent covers.
-	pub records: BoundedVec<RecordId, MaxRecords>,
-	/// First moment of validity (ms).
-	pub start: Moment,
-	/// First moment of invalidity (ms), if any.
-	pub end: Option<Moment>,
 	/// The delegate (guardian, representative) who granted it for the patient; `None` when the
 	/// patient signed.
 	pub granted_by: Option<AccountId>,
@@ -143,12 +137,65 @@ where
 	pub deposit: Ticket,
 }
 
-impl<AccountId, MaxRecords, Ticket> Consent<AccountId, MaxRecords, Ticket>
-where
-	AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
-	MaxRecords: Get<u32>,
-	Ticket: Clone + PartialEq + Eq + core::fmt::Debug,
-{
+/// Where the access decision finds a patient's consents for an accessor: under the practitioner
+/// itself, or under its organization (the consents to the whole organization and to its roles).
+/// Two keys whatever the number of roles, so the decision reads two index items.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, MaxEncodedLen, TypeInfo)]
+pub enum IndexKey<AccountId> {
+	/// The consents to one practitioner.
+	Practitioner(AccountId),
+	/// The consents to an organization and to roles at it.
+	Organization(OrgId),
+}
+
+impl<AccountId: Clone> IndexKey<AccountId> {
+	/// The key a consent to `grantee` is indexed under.
+	pub fn of(grantee: &Grantee<AccountId>) -> Self {
+		match grantee {
+			Grantee::Practitioner(who) => Self::Practitioner(who.clone()),
+			Grantee::Organization(org) | Grantee::Role { organization: org, .. } => {
+				Self::Organization(*org)
+			},
+		}
+	}
+}
+
+/// The role a consent to `grantee` names, if it is a consent to a role.
+pub fn role_of<AccountId>(grantee: &Grantee<AccountId>) -> Option<Role> {
+	match grantee {
+		Grantee::Role { role, .. } => Some(*role),
+		_ => None,
+	}
+}
+
+/// What a consent allows: everything the access decision needs, stored in the access index so
+/// that the decision reads no consent one by one.
+#[derive(
+	Encode, Decode, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, MaxEncodedLen, TypeInfo,
+)]
+#[scale_info(skip_type_params(MaxRecords))]
+pub struct Terms<MaxRecords: Get<u32>> {
+	/// The consent.
+	pub id: ConsentId,
+	/// For a consent to a role of the organization it is indexed under, the role.
+	pub role: Option<Role>,
+	/// What the holder may access.
+	pub scope: Scope,
+	/// If not empty, the only records the consent covers.
+	pub records: BoundedVec<RecordId, MaxRecords>,
+	/// First moment of validity (ms).
+	pub start: Moment,
+	/// First moment of invalidity (ms), if any.
+	pub end: Option<Moment>,
+}
+
+impl<MaxRecords: Get<u32>> Terms<MaxRecords> {
+	/// Whether the accessor holding `credential` is among those the consent names under its
+	/// index key (any practitioner of the organization, or one holding the role).
+	pub fn names(&self, credential: &CredentialStatus) -> bool {
+		self.role.is_none_or(|role| credential.roles.contains(role))
+	}
+
 	/// Whether `now` is inside the validity period.
 	pub fn in_period(&self, now: Moment) -> bool {
 		self.start <= now && self.end.is_none_or(|end| now < end)
@@ -254,7 +301,8 @@ pub enum ExpiredItem<AccountId> {
 	},
 }
 
-/// Per-patient bookkeeping: item counts for the bounds, and the patient's next consent id.
+/// Per-patient bookkeeping in one item: item counts for the bounds, the patient's next consent
+/// id and the version of the patient's consents and rules.
 ///
 /// Consent ids are the patient's own (`Consents` is keyed by patient and id), so a revoked id
 /// is known to have been the patient's: revoking it again answers `AlreadyRevoked`, while an id
@@ -266,5 +314,8 @@ pub struct PatientCounts {
 	/// Pending access requests addressed to the patient.
 	pub requests: u32,
 	/// The id the patient's next consent gets; ids below it were the patient's.
-	pub next_consent: consent_primitives::ConsentId,
+	pub next_consent: ConsentId,
+	/// Bumped by every change of the patient's consents or deny rules, so that gateways can
+	/// invalidate what they cached of the patient's decisions.
+	pub version: u64,
 }
