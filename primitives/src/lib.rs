@@ -619,6 +619,13 @@ pub trait CredentialInspect<AccountId> {
 
 	/// Whether `organization` exists and is not suspended.
 	fn organization_active(organization: OrgId) -> bool;
+
+	/// The active organization whose gateway `who` is: a gateway logs reads for that
+	/// organization's practitioners. Default: no gateways.
+	fn gateway_organization(who: &AccountId) -> Option<OrgId> {
+		let _ = who;
+		None
+	}
 }
 
 /// Changes to credentials that other pallets may ask for (implemented by the registry pallet).
@@ -749,6 +756,11 @@ pub trait BenchmarkHelper<AccountId> {
 	/// consent pallet).
 	fn consent_to_organization(patient: &AccountId, of: &AccountId) {
 		let _ = (patient, of);
+	}
+	/// Make `gateway` a gateway of the organization of the practitioner `of`. Default: nothing
+	/// (a runtime without gateways).
+	fn gateway(of: &AccountId, gateway: &AccountId) {
+		let _ = (of, gateway);
 	}
 }
 

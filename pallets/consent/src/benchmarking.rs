@@ -31,7 +31,13 @@ fn actors<T: Config>() -> (T::AccountId, T::AccountId) {
 /// As many record ids as a consent may name: the largest terms an index item can hold.
 fn most_records<T: Config>() -> BoundedVec<RecordId, T::MaxRecordsPerConsent> {
 	BoundedVec::truncate_from(
-		(0..T::MaxRecordsPerConsent::get()).map(|i| H256::from_low_u64_be(i.into())).collect(),
+		(0..T::MaxRecordsPerConsent::get())
+			.map(|i| {
+				let mut record = H256::zero();
+				record.0[..4].copy_from_slice(&i.to_le_bytes());
+				record
+			})
+			.collect(),
 	)
 }
 

@@ -137,6 +137,36 @@ mod benchmarks {
 		Ok(())
 	}
 
+	/// A gateway logs `n` reads of `n` distinct records by a practitioner of its organization
+	/// (the credential checked for each); the decisions are weighed by `check_access`, added per
+	/// read.
+	#[benchmark]
+	fn log_access_batch(n: Linear<1, { T::MaxLogBatch::get() }>) -> Result<(), BenchmarkError> {
+		let (patient, author) = actors::<T>();
+		let gateway: T::AccountId = account("gateway", 0, 0);
+		T::BenchmarkHelper::gateway(&author, &gateway);
+		let mut reads = alloc::vec::Vec::new();
+		for i in 0..n {
+			Pallet::<T>::anchor_record(
+				RawOrigin::Signed(author.clone()).into(),
+				patient.clone(),
+				DataCategory::LabResults,
+				Purpose::Treat,
+				FhirResourceType::DiagnosticReport,
+				digest(i),
+				None,
+			)?;
+			reads.push(LoggedRead {
+				record_id: newest::<T>(&patient)?,
+				accessor: author.clone(),
+				purpose: Purpose::Treat,
+			});
+		}
+		#[extrinsic_call]
+		_(RawOrigin::Signed(gateway), BoundedVec::truncate_from(reads));
+		Ok(())
+	}
+
 	/// The patient erases a record of `v` versions, each by a distinct author whose deposit is
 	/// released.
 	#[benchmark]

@@ -168,6 +168,7 @@ impl pallet_records::Config for Test {
 	type MaxVersionsPerAuthor = ConstU32<2>;
 	type MaxRecordsPerPatient = ConstU32<3>;
 	type MaxRecordsPerAuthor = ConstU32<2>;
+	type MaxLogBatch = ConstU32<2>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = BenchmarkHelper;
@@ -325,5 +326,12 @@ impl consent_primitives::BenchmarkHelper<u64> for BenchmarkHelper {
 			None,
 		)
 		.expect("benchmark consent granted");
+	}
+	fn gateway(of: &u64, gateway: &u64) {
+		use consent_primitives::CredentialInspect;
+		let organization = <Registry as CredentialInspect<u64>>::credential(of, 0)
+			.expect("benchmark practitioner registered")
+			.organization;
+		pallet_registry::Gateways::<Test>::insert(gateway, organization);
 	}
 }

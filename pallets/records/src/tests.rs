@@ -3,8 +3,8 @@
 
 use crate::{
 	mock::*, AuthorRecords, AuthorVersions, DigestIndex, Error, Event, FhirResourceType,
-	HoldReason, Locator, PatientRecords, RecordCount, Records as StoredRecords, Tombstone,
-	Tombstones, Versions,
+	HoldReason, Locator, LoggedRead, PatientRecords, RecordCount, Records as StoredRecords,
+	Tombstone, Tombstones, Versions,
 };
 use codec::{Decode, Encode};
 use consent_primitives::{
@@ -726,4 +726,143 @@ fn blake2_digests_are_distinct_from_sha256_digests_of_the_same_bytes() {
 		));
 		assert_eq!(Records::verify(record, blake), Verification::Current { version: 1 });
 	});
+}
+
+#[test]
+fn a_gateway_logs_a_batch_of_its_practitioners_reads_each_decided_and_evented() {
+	const GATEWAY: u64 = 40;
+	test(|| {
+		let record = anchor(PATIENT, 1);
+		let consent = grant(DOCTOR, &[A::Read], vec![]);
+		assert_ok!(Registry::add_gateway(RuntimeOrigin::signed(ADMIN), HOSPITAL, GATEWAY));
+		let read = |accessor: u64, record_id: RecordId, purpose: P| LoggedRead {
+			record_id,
+			accessor,
+			purpose,
+		};
+		let batch = |reads: Vec<LoggedRead<u64>>| BoundedVec::truncate_from(reads);
+		let last_events = |n: usize| {
+			let events = System::events();
+			events[events.len() - n..].iter().map(|r| r.event.clone()).collect::<Vec<_>>()
+		};
+
+		// The gateway logs a permitted and a denied read: each decided and evented.
+		assert_ok!(Records::log_access_batch(
+			RuntimeOrigin::signed(GATEWAY),
+			batch(vec![read(DOCTOR, record, P::Treat), read(NURSE, record, P::Treat)])
+		));
+		assert_eq!(
+			last_events(3),
+			vec![
+				RuntimeEvent::Records(Event::ReadLogged {
+					record_id: record,
+					patient: PATIENT,
+					accessor: DOCTOR,
+					purpose: P::Treat,
+					reason: PermitReason::Consent(consent),
+				}),
+				RuntimeEvent::Records(Event::ReadDenied {
+					record_id: record,
+					patient: PATIENT,
+					accessor: NURSE,
+					purpose: P::Treat,
+					reason: DenyReason::NoConsent,
+				}),
+				RuntimeEvent::Records(Event::BatchLogged {
+					submitter: GATEWAY,
+					organization: Some(HOSPITAL),
+					reads: 2,
+				}),
+			]
+		);
+		// A practitioner logs their own reads in a batch.
+		assert_ok!(Records::log_access_batch(
+			RuntimeOrigin::signed(DOCTOR),
+			batch(vec![read(DOCTOR, record, P::Research)])
+		));
+		assert_eq!(
+			last_events(2),
+			vec![
+				RuntimeEvent::Records(Event::ReadDenied {
+					record_id: record,
+					patient: PATIENT,
+					accessor: DOCTOR,
+					purpose: P::Research,
+					reason: DenyReason::NoConsent,
+				}),
+				RuntimeEvent::Records(Event::BatchLogged {
+					submitter: DOCTOR,
+					organization: None,
+					reads: 1,
+				}),
+			]
+		);
+
+		// Refused whole, nothing logged: no signer, an empty batch, a practitioner or a stranger
+		// logging for someone else, the gateway logging for another organization's practitioner
+		// or for an account with no credential, and a batch naming an unknown record.
+		let refused: Vec<(RuntimeOrigin, Vec<LoggedRead<u64>>, sp_runtime::DispatchError)> = vec![
+			(RuntimeOrigin::none(), vec![read(DOCTOR, record, P::Treat)], BadOrigin),
+			(RuntimeOrigin::signed(GATEWAY), vec![], Error::<Test>::EmptyBatch.into()),
+			(
+				RuntimeOrigin::signed(DOCTOR),
+				vec![read(DOCTOR, record, P::Treat), read(NURSE, record, P::Treat)],
+				Error::<Test>::NotGateway.into(),
+			),
+			(
+				RuntimeOrigin::signed(STRANGER),
+				vec![read(DOCTOR, record, P::Treat)],
+				Error::<Test>::NotGateway.into(),
+			),
+			(
+				RuntimeOrigin::signed(GATEWAY),
+				vec![read(DOCTOR, record, P::Treat), read(OUTSIDER, record, P::Treat)],
+				Error::<Test>::NotGatewaysPractitioner.into(),
+			),
+			(
+				RuntimeOrigin::signed(GATEWAY),
+				vec![read(STRANGER, record, P::Treat)],
+				Error::<Test>::NotGatewaysPractitioner.into(),
+			),
+			(
+				RuntimeOrigin::signed(GATEWAY),
+				vec![read(DOCTOR, record, P::Treat), read(DOCTOR, H256::zero(), P::Treat)],
+				Error::<Test>::NotFound.into(),
+			),
+		];
+		for (origin, reads, error) in refused {
+			assert_noop!(Records::log_access_batch(origin, batch(reads)), error);
+		}
+		// A suspended organization's gateway logs for nobody.
+		assert_ok!(Registry::suspend_organization(RuntimeOrigin::root(), HOSPITAL));
+		assert_noop!(
+			Records::log_access_batch(
+				RuntimeOrigin::signed(GATEWAY),
+				batch(vec![read(DOCTOR, record, P::Treat)])
+			),
+			Error::<Test>::NotGateway
+		);
+	});
+}
+
+#[test]
+fn a_batch_weighs_its_decisions_one_by_one() {
+	let decision = <() as pallet_consent::WeightInfo>::check_access();
+	let reads = |n: usize| {
+		BoundedVec::truncate_from(vec![
+			LoggedRead {
+				record_id: H256::zero(),
+				accessor: DOCTOR,
+				purpose: P::Treat
+			};
+			n
+		])
+	};
+	for n in [1u32, 2] {
+		let call = crate::Call::<Test>::log_access_batch { reads: reads(n as usize) };
+		assert_eq!(
+			call.get_dispatch_info().call_weight,
+			<() as crate::WeightInfo>::log_access_batch(n).saturating_add(decision * n as u64)
+		);
+	}
 }

@@ -1,7 +1,7 @@
 //! Stored types of the records pallet.
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
-use consent_primitives::{DataCategory, Moment, OrgId, VersionIndex};
+use consent_primitives::{DataCategory, Moment, OrgId, Purpose, RecordId, VersionIndex};
 use frame_support::{
 	traits::ConstU32, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
 };
@@ -189,4 +189,17 @@ where
 	pub locator: Option<Locator>,
 	/// The author's deposit; released to them on erasure.
 	pub deposit: Ticket,
+}
+
+/// One read in a batch a gateway (or a practitioner) logs: who read which record, for what.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, MaxEncodedLen, TypeInfo,
+)]
+pub struct LoggedRead<AccountId> {
+	/// The record read.
+	pub record_id: RecordId,
+	/// The practitioner who read it (or tried to).
+	pub accessor: AccountId,
+	/// The purpose of use.
+	pub purpose: Purpose,
 }

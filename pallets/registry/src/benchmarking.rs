@@ -211,5 +211,27 @@ mod benchmarks {
 		Ok(())
 	}
 
+	#[benchmark]
+	fn add_gateway() -> Result<(), BenchmarkError> {
+		let (org, admin) = organization::<T>()?;
+		let gateway: T::AccountId = account("gateway", 0, 0);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(admin), org, gateway.clone());
+		assert_eq!(Gateways::<T>::get(&gateway), Some(org));
+		Ok(())
+	}
+
+	/// By an admin (the longer path: the governance origin is tried first).
+	#[benchmark]
+	fn remove_gateway() -> Result<(), BenchmarkError> {
+		let (org, admin) = organization::<T>()?;
+		let gateway: T::AccountId = account("gateway", 0, 0);
+		Gateways::<T>::insert(&gateway, org);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(admin), gateway.clone());
+		assert!(!Gateways::<T>::contains_key(&gateway));
+		Ok(())
+	}
+
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
 }

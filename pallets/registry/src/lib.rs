@@ -16,12 +16,15 @@
 //! - an organization's admin: [`Pallet::register_practitioner`],
 //!   [`Pallet::update_practitioner`], [`Pallet::set_break_glass`],
 //!   [`Pallet::suspend_practitioner`], [`Pallet::reinstate_practitioner`],
-//!   [`Pallet::revoke_practitioner`].
+//!   [`Pallet::revoke_practitioner`], [`Pallet::add_gateway`], [`Pallet::remove_gateway`] (also
+//!   governance).
 //!
 //! ## Storage
 //! - [`Organizations`]: organization id → [`Organization`], with its public name (UTF-8, bounded,
 //!   unique: [`OrganizationNames`] maps each name back to its organization);
-//! - [`Practitioners`]: account → [`Practitioner`] (a practitioner belongs to one organization).
+//! - [`Practitioners`]: account → [`Practitioner`] (a practitioner belongs to one organization);
+//! - [`Gateways`]: account → organization: the accounts of an organization's record systems that
+//!   log reads on behalf of its practitioners (`records.log_access_batch`).
 //!
 //! ## Invariants
 //! - every practitioner's organization exists;
@@ -115,6 +118,11 @@ pub mod pallet {
 	/// organization admin may grant them the privilege again (not their own organization's, not
 	/// another's after a move) until the governance origin lifts the bar
 	/// ([`Pallet::lift_break_glass_bar`]). Kept across revocation and re-registration.
+	/// Gateways: accounts of an organization's record systems that may log reads for the
+	/// organization's practitioners. An account is the gateway of one organization at most.
+	#[pallet::storage]
+	pub type Gateways<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, OrgId>;
+
 	#[pallet::storage]
 	pub type BreakGlassBarred<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, ()>;
 
@@ -156,6 +164,11 @@ pub mod pallet {
 		BreakGlassBarred { practitioner: T::AccountId },
 		/// Governance lifted the bar: an admin may grant the privilege again.
 		BreakGlassBarLifted { practitioner: T::AccountId },
+		/// An admin made an account a gateway of the organization: it may log reads for the
+		/// organization's practitioners.
+		GatewayAdded { organization: OrgId, gateway: T::AccountId },
+		/// A gateway was removed.
+		GatewayRemoved { organization: OrgId, gateway: T::AccountId },
 	}
 
 	#[pallet::error]
@@ -206,6 +219,10 @@ pub mod pallet {
 		NotBarred,
 		/// No organization id is left.
 		Overflow,
+		/// The account is already a gateway.
+		AlreadyGateway,
+		/// The account is not a gateway.
+		NotGateway,
 	}
 
 	#[pallet::genesis_config]
@@ -527,6 +544,51 @@ pub mod pallet {
 			Self::deposit_event(Event::OrganizationRenamed { organization, name });
 			Ok(())
 		}
+
+		/// Make `gateway` (an account of the organization's record systems) a gateway: it may
+		/// log reads on behalf of the organization's practitioners, in batches.
+		///
+		/// Must be _Signed_ by an admin of `organization`, which must be active.
+		#[pallet::call_index(13)]
+		#[pallet::weight(T::WeightInfo::add_gateway())]
+		pub fn add_gateway(
+			origin: OriginFor<T>,
+			organization: OrgId,
+			gateway: T::AccountId,
+		) -> DispatchResult {
+			let admin = ensure_signed(origin)?;
+			let org =
+				Organizations::<T>::get(organization).ok_or(Error::<T>::OrganizationNotFound)?;
+			ensure!(org.admins.contains(&admin), Error::<T>::NotAdmin);
+			ensure!(org.status == OrgStatus::Active, Error::<T>::OrganizationSuspended);
+			ensure!(!Gateways::<T>::contains_key(&gateway), Error::<T>::AlreadyGateway);
+			Gateways::<T>::insert(&gateway, organization);
+			Self::deposit_event(Event::GatewayAdded { organization, gateway });
+			Ok(())
+		}
+
+		/// Remove a gateway.
+		///
+		/// Must be _Signed_ by an admin of the gateway's organization, or come from
+		/// [`Config::GovernanceOrigin`] (also for the gateways of a removed organization).
+		#[pallet::call_index(14)]
+		#[pallet::weight(T::WeightInfo::remove_gateway())]
+		pub fn remove_gateway(origin: OriginFor<T>, gateway: T::AccountId) -> DispatchResult {
+			let governance = T::GovernanceOrigin::try_origin(origin).map(|_| ());
+			let organization = match governance {
+				Ok(()) => Gateways::<T>::get(&gateway).ok_or(Error::<T>::NotGateway)?,
+				Err(origin) => {
+					let admin = ensure_signed(origin)?;
+					let organization =
+						Gateways::<T>::get(&gateway).ok_or(Error::<T>::NotGateway)?;
+					ensure!(Self::is_admin(organization, &admin), Error::<T>::NotAdmin);
+					organization
+				},
+			};
+			Gateways::<T>::remove(&gateway);
+			Self::deposit_event(Event::GatewayRemoved { organization, gateway });
+			Ok(())
+		}
 	}
 
 	impl<T: Config> Pallet<T> {
@@ -697,6 +759,10 @@ impl<T: Config> consent_primitives::CredentialInspect<T::AccountId> for Pallet<T
 
 	fn organization_active(organization: consent_primitives::OrgId) -> bool {
 		Organizations::<T>::get(organization).is_some_and(|org| org.status == OrgStatus::Active)
+	}
+
+	fn gateway_organization(who: &T::AccountId) -> Option<consent_primitives::OrgId> {
+		Gateways::<T>::get(who).filter(|org| Self::organization_active(*org))
 	}
 }
 

@@ -606,3 +606,70 @@ fn genesis_admits_organizations_and_practitioners() {
 		Registry::do_try_state().unwrap();
 	});
 }
+
+#[test]
+fn an_admin_adds_and_removes_gateways_of_their_own_organization_only() {
+	const GATEWAY: u64 = 50;
+	test(|| {
+		let (org, other) = two_orgs();
+		let gateways = || crate::Gateways::<Test>::iter().collect::<Vec<_>>();
+		// Refused: no signer, root (governance adds no gateway), a stranger, another
+		// organization's admin, an unknown organization.
+		for (origin, organization, error) in [
+			(RuntimeOrigin::none(), org, BadOrigin),
+			(RuntimeOrigin::root(), org, BadOrigin),
+			(RuntimeOrigin::signed(STRANGER), org, Error::<Test>::NotAdmin.into()),
+			(RuntimeOrigin::signed(OTHER_ADMIN), org, Error::<Test>::NotAdmin.into()),
+			(RuntimeOrigin::signed(ADMIN), 7, Error::<Test>::OrganizationNotFound.into()),
+		] {
+			assert_noop!(Registry::add_gateway(origin, organization, GATEWAY), error);
+		}
+		assert!(gateways().is_empty());
+
+		assert_ok!(Registry::add_gateway(RuntimeOrigin::signed(ADMIN), org, GATEWAY));
+		System::assert_last_event(
+			Event::GatewayAdded { organization: org, gateway: GATEWAY }.into(),
+		);
+		assert_eq!(Registry::gateway_organization(&GATEWAY), Some(org));
+		assert_eq!(Registry::gateway_organization(&STRANGER), None);
+		// One organization per gateway account.
+		assert_noop!(
+			Registry::add_gateway(RuntimeOrigin::signed(OTHER_ADMIN), other, GATEWAY),
+			Error::<Test>::AlreadyGateway
+		);
+		// A suspended organization's gateway logs for nobody, and it gets no new one.
+		assert_ok!(Registry::suspend_organization(RuntimeOrigin::root(), org));
+		assert_eq!(Registry::gateway_organization(&GATEWAY), None);
+		assert_noop!(
+			Registry::add_gateway(RuntimeOrigin::signed(ADMIN), org, GATEWAY + 1),
+			Error::<Test>::OrganizationSuspended
+		);
+		assert_ok!(Registry::reinstate_organization(RuntimeOrigin::root(), org));
+		assert_eq!(Registry::gateway_organization(&GATEWAY), Some(org));
+
+		// Removal: refused to a stranger, the other admin, no signer; an unknown gateway.
+		for (origin, error) in [
+			(RuntimeOrigin::none(), BadOrigin),
+			(RuntimeOrigin::signed(STRANGER), Error::<Test>::NotAdmin.into()),
+			(RuntimeOrigin::signed(OTHER_ADMIN), Error::<Test>::NotAdmin.into()),
+		] {
+			assert_noop!(Registry::remove_gateway(origin, GATEWAY), error);
+		}
+		assert_noop!(
+			Registry::remove_gateway(RuntimeOrigin::signed(ADMIN), STRANGER),
+			Error::<Test>::NotGateway
+		);
+		assert_ok!(Registry::remove_gateway(RuntimeOrigin::signed(ADMIN), GATEWAY));
+		System::assert_last_event(
+			Event::GatewayRemoved { organization: org, gateway: GATEWAY }.into(),
+		);
+		assert!(gateways().is_empty());
+		// Governance removes one too (e.g. of an organization that left).
+		assert_ok!(Registry::add_gateway(RuntimeOrigin::signed(OTHER_ADMIN), other, GATEWAY));
+		assert_ok!(Registry::remove_gateway(RuntimeOrigin::root(), GATEWAY));
+		assert_noop!(
+			Registry::remove_gateway(RuntimeOrigin::root(), GATEWAY),
+			Error::<Test>::NotGateway
+		);
+	});
+}

@@ -74,6 +74,8 @@ impl pallet_records::Config for Runtime {
 	/// One practitioner (or one emergency session's author) anchors at most 1% of a patient's
 	/// capacity.
 	type MaxRecordsPerAuthor = ConstU32<1_000>;
+	/// A gateway's batch: 256 reads of 65 bytes (16.6 KB), each with its access decision.
+	type MaxLogBatch = ConstU32<256>;
 	type WeightInfo = pallet_records::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = ConsentBenchmarkHelper;
@@ -298,6 +300,14 @@ impl consent_primitives::BenchmarkHelper<AccountId> for ConsentBenchmarkHelper {
 			None,
 		)
 		.expect("benchmark consent granted");
+	}
+
+	fn gateway(of: &AccountId, gateway: &AccountId) {
+		use consent_primitives::CredentialInspect;
+		let organization = <Registry as CredentialInspect<AccountId>>::credential(of, 0)
+			.expect("benchmark practitioner registered")
+			.organization;
+		pallet_registry::Gateways::<Runtime>::insert(gateway, organization);
 	}
 }
 
