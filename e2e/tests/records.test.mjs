@@ -119,3 +119,45 @@ test('resource types and locators are fixed formats, never free text', async () 
     ? hexToString(view.resource_type) : Buffer.from(view.resource_type).toString();
   assert.equal(name, 'AllergyIntolerance');
 });
+
+test("a hospital's gateway logs its practitioners' reads in one batch, each decided; it cannot log for another organization", async () => {
+  const { api, keyring } = node;
+  const alice = keyring.addFromUri('//Alice'); // admin of Dev General Hospital (organization 0)
+  const gateway = keyring.addFromUri(`//gateway/${Date.now()}`);
+  await submit(api, api.tx.balances.transferKeepAlive(gateway.address, 10n ** 15n), alice);
+  const { events: added } = await submit(api, api.tx.registry.addGateway(0, gateway.address), alice);
+  assert.equal(eventsOf(added, 'registry', 'GatewayAdded')[0].data.organization.toNumber(), 0);
+  // A stranger's account cannot make itself a gateway.
+  await assert.rejects(submit(api, api.tx.registry.addGateway(0, gateway.address), gateway), /registry\.NotAdmin/);
+
+  const labs = { categories: ['LabResults'], actions: ['Read'], purposes: ['TREAT'] };
+  await submit(api, api.tx.consent.grantConsent({ Practitioner: bob.address }, labs, [], null, null), dave);
+  const { events } = await submit(api,
+    api.tx.records.anchorRecord(dave.address, 'LabResults', 'TREAT', 'Observation', commitment('{"resourceType":"Observation"}'), null), dave);
+  const recordId = eventsOf(events, 'records', 'RecordAnchored')[0].data.recordId.toHex();
+
+  // Bob (consent) and Charlie (none) read it; the hospital's system logs both in one extrinsic.
+  const reads = [
+    { recordId, accessor: bob.address, purpose: 'TREAT' },
+    { recordId, accessor: charlie.address, purpose: 'TREAT' },
+  ];
+  const { events: logged } = await submit(api, api.tx.records.logAccessBatch(reads), gateway);
+  const permitted = eventsOf(logged, 'records', 'ReadLogged');
+  const denied = eventsOf(logged, 'records', 'ReadDenied');
+  assert.deepEqual(permitted.map((e) => e.data.accessor.toString()), [bob.address]);
+  assert.deepEqual(denied.map((e) => [e.data.accessor.toString(), e.data.reason.toString()]), [[charlie.address, 'NoConsent']]);
+  const [batch] = eventsOf(logged, 'records', 'BatchLogged');
+  assert.equal(batch.data.submitter.toString(), gateway.address);
+  assert.equal(batch.data.organization.unwrap().toNumber(), 0);
+  assert.equal(batch.data.reads.toNumber(), 2);
+
+  // Refused whole, nothing logged: Bob logging for Charlie, the gateway for a stranger, an
+  // empty batch; and after the admin removes it, the gateway logs for nobody.
+  await assert.rejects(submit(api, api.tx.records.logAccessBatch(reads), bob), /records\.NotGateway\b/);
+  const stranger = keyring.addFromUri('//Stranger');
+  await assert.rejects(submit(api, api.tx.records.logAccessBatch([{ recordId, accessor: stranger.address, purpose: 'TREAT' }]), gateway),
+    /records\.NotGatewaysPractitioner/);
+  await assert.rejects(submit(api, api.tx.records.logAccessBatch([]), gateway), /records\.EmptyBatch/);
+  await submit(api, api.tx.registry.removeGateway(gateway.address), alice);
+  await assert.rejects(submit(api, api.tx.records.logAccessBatch(reads), gateway), /records\.NotGateway\b/);
+});

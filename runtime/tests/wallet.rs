@@ -324,3 +324,31 @@ fn a_guardian_until_a_moment_signs_is_named_and_then_is_refused() {
 		assert_ne!(delegate_decision(), Decision::Permit(PermitReason::Delegate));
 	});
 }
+
+/// What a consent-management delegate may do for the patient in the emergency pallet: contest
+/// or end a session, set contacts and opt-out; never open one or review one.
+#[test]
+fn a_delegate_may_end_or_contest_a_session_but_never_open_or_review_one() {
+	use frame_support::traits::InstanceFilter;
+	use pallet_break_glass::Call as BreakGlass;
+	let allowed = |call: BreakGlass<Runtime>| {
+		ProxyType::ConsentManagement.filter(&RuntimeCall::BreakGlass(call))
+	};
+	assert!(allowed(BreakGlass::end_session { session_id: 0 }));
+	assert!(allowed(BreakGlass::contest { session_id: 0 }));
+	assert!(!allowed(BreakGlass::break_glass {
+		patient: Dave.to_account_id(),
+		purpose: Purpose::EmergencyTreat,
+		reason: consent_primitives::EmergencyReason::Unconscious,
+		justification_hash: H256::zero(),
+		categories: None,
+	}));
+	assert!(!allowed(BreakGlass::review {
+		session_id: 0,
+		verdict: consent_primitives::Verdict::Justified,
+		notes_hash: H256::zero(),
+	}));
+	assert!(!ProxyType::ConsentManagement.filter(&RuntimeCall::Balances(
+		pallet_balances::Call::transfer_allow_death { dest: Bob.to_account_id().into(), value: 1 }
+	)));
+}

@@ -72,31 +72,27 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Consent::Signer` (r:1 w:0)
 	/// Proof: `Consent::Signer` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Counts` (r:1 w:1)
-	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::GranteeIndex` (r:1 w:1)
-	/// Proof: `Consent::GranteeIndex` (`max_values`: None, `max_size`: Some(354), added: 2829, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::AccessIndex` (r:1 w:1)
+	/// Proof: `Consent::AccessIndex` (`max_values`: None, `max_size`: Some(18306), added: 20781, mode: `MaxEncodedLen`)
 	/// Storage: `Enrolment::Enrolments` (r:1 w:0)
 	/// Proof: `Enrolment::Enrolments` (`max_values`: None, `max_size`: Some(105), added: 2580, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::ConsentVersion` (r:1 w:1)
-	/// Proof: `Consent::ConsentVersion` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Consents` (r:0 w:1)
-	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(706), added: 3181, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(147), added: 2622, mode: `MaxEncodedLen`)
 	/// The range of component `r` is `[0, 16]`.
-	fn grant_consent(r: u32, ) -> Weight {
+	fn grant_consent(_r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1396`
-		//  Estimated: `3869`
-		// Minimum execution time: 189_656_000 picoseconds.
-		Weight::from_parts(237_211_164, 0)
-			.saturating_add(Weight::from_parts(0, 3869))
-			// Standard Error: 47_062
-			.saturating_add(Weight::from_parts(99_804, 0).saturating_mul(r.into()))
-			.saturating_add(T::DbWeight::get().reads(10))
-			.saturating_add(T::DbWeight::get().writes(6))
+		//  Measured:  `18688`
+		//  Estimated: `21771`
+		// Minimum execution time: 322_154_000 picoseconds.
+		Weight::from_parts(406_411_054, 0)
+			.saturating_add(Weight::from_parts(0, 21771))
+			.saturating_add(T::DbWeight::get().reads(9))
+			.saturating_add(T::DbWeight::get().writes(5))
 	}
 	/// Storage: `Consent::Signer` (r:0 w:1)
 	/// Proof: `Consent::Signer` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
@@ -104,34 +100,32 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 3_036_000 picoseconds.
-		Weight::from_parts(3_958_000, 0)
+		// Minimum execution time: 3_296_000 picoseconds.
+		Weight::from_parts(3_907_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
 	/// Storage: `Consent::Consents` (r:1 w:1)
-	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(706), added: 3181, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(147), added: 2622, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::GranteeIndex` (r:1 w:1)
-	/// Proof: `Consent::GranteeIndex` (`max_values`: None, `max_size`: Some(354), added: 2829, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::AccessIndex` (r:1 w:1)
+	/// Proof: `Consent::AccessIndex` (`max_values`: None, `max_size`: Some(18306), added: 20781, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Counts` (r:1 w:1)
-	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::ConsentVersion` (r:1 w:1)
-	/// Proof: `Consent::ConsentVersion` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Signer` (r:1 w:0)
 	/// Proof: `Consent::Signer` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	fn revoke_consent() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1505`
-		//  Estimated: `4171`
-		// Minimum execution time: 169_428_000 picoseconds.
-		Weight::from_parts(190_828_000, 0)
-			.saturating_add(Weight::from_parts(0, 4171))
-			.saturating_add(T::DbWeight::get().reads(7))
-			.saturating_add(T::DbWeight::get().writes(6))
+		//  Measured:  `19309`
+		//  Estimated: `21771`
+		// Minimum execution time: 293_841_000 picoseconds.
+		Weight::from_parts(342_733_000, 0)
+			.saturating_add(Weight::from_parts(0, 21771))
+			.saturating_add(T::DbWeight::get().reads(6))
+			.saturating_add(T::DbWeight::get().writes(5))
 	}
 	/// Storage: `Consent::DenyRules` (r:1 w:1)
 	/// Proof: `Consent::DenyRules` (`max_values`: None, `max_size`: Some(1409), added: 3884, mode: `MaxEncodedLen`)
@@ -143,16 +137,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::ConsentVersion` (r:1 w:1)
-	/// Proof: `Consent::ConsentVersion` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Counts` (r:1 w:1)
+	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Signer` (r:1 w:0)
 	/// Proof: `Consent::Signer` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	fn add_deny_rule() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1013`
+		//  Measured:  `1029`
 		//  Estimated: `4874`
-		// Minimum execution time: 172_914_000 picoseconds.
-		Weight::from_parts(189_816_000, 0)
+		// Minimum execution time: 148_849_000 picoseconds.
+		Weight::from_parts(182_983_000, 0)
 			.saturating_add(Weight::from_parts(0, 4874))
 			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().writes(5))
@@ -163,16 +157,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::ConsentVersion` (r:1 w:1)
-	/// Proof: `Consent::ConsentVersion` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Counts` (r:1 w:1)
+	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Signer` (r:1 w:0)
 	/// Proof: `Consent::Signer` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	fn remove_deny_rule() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `992`
+		//  Measured:  `1008`
 		//  Estimated: `4874`
-		// Minimum execution time: 134_071_000 picoseconds.
-		Weight::from_parts(146_715_000, 0)
+		// Minimum execution time: 121_578_000 picoseconds.
+		Weight::from_parts(147_827_000, 0)
 			.saturating_add(Weight::from_parts(0, 4874))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(4))
@@ -186,7 +180,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Consent::OpenRequests` (r:1 w:1)
 	/// Proof: `Consent::OpenRequests` (`max_values`: None, `max_size`: Some(104), added: 2579, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Counts` (r:1 w:1)
-	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::PendingByRequester` (r:1 w:1)
 	/// Proof: `Consent::PendingByRequester` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::NextRequestId` (r:1 w:1)
@@ -203,8 +197,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `753`
 		//  Estimated: `3869`
-		// Minimum execution time: 178_365_000 picoseconds.
-		Weight::from_parts(210_535_000, 0)
+		// Minimum execution time: 206_337_000 picoseconds.
+		Weight::from_parts(215_454_000, 0)
 			.saturating_add(Weight::from_parts(0, 3869))
 			.saturating_add(T::DbWeight::get().reads(10))
 			.saturating_add(T::DbWeight::get().writes(7))
@@ -220,32 +214,30 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Consent::Signer` (r:1 w:0)
 	/// Proof: `Consent::Signer` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Counts` (r:1 w:1)
-	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::GranteeIndex` (r:1 w:1)
-	/// Proof: `Consent::GranteeIndex` (`max_values`: None, `max_size`: Some(354), added: 2829, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::AccessIndex` (r:1 w:1)
+	/// Proof: `Consent::AccessIndex` (`max_values`: None, `max_size`: Some(18306), added: 20781, mode: `MaxEncodedLen`)
 	/// Storage: `Enrolment::Enrolments` (r:1 w:0)
 	/// Proof: `Enrolment::Enrolments` (`max_values`: None, `max_size`: Some(105), added: 2580, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::ConsentVersion` (r:1 w:1)
-	/// Proof: `Consent::ConsentVersion` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::PendingByRequester` (r:1 w:1)
 	/// Proof: `Consent::PendingByRequester` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::OpenRequests` (r:0 w:1)
 	/// Proof: `Consent::OpenRequests` (`max_values`: None, `max_size`: Some(104), added: 2579, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Consents` (r:0 w:1)
-	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(706), added: 3181, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(147), added: 2622, mode: `MaxEncodedLen`)
 	fn approve_request() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1919`
-		//  Estimated: `6326`
-		// Minimum execution time: 344_135_000 picoseconds.
-		Weight::from_parts(374_873_000, 0)
-			.saturating_add(Weight::from_parts(0, 6326))
-			.saturating_add(T::DbWeight::get().reads(14))
-			.saturating_add(T::DbWeight::get().writes(11))
+		//  Measured:  `19211`
+		//  Estimated: `21771`
+		// Minimum execution time: 495_258_000 picoseconds.
+		Weight::from_parts(529_092_000, 0)
+			.saturating_add(Weight::from_parts(0, 21771))
+			.saturating_add(T::DbWeight::get().reads(13))
+			.saturating_add(T::DbWeight::get().writes(10))
 	}
 	/// Storage: `Consent::Requests` (r:1 w:1)
 	/// Proof: `Consent::Requests` (`max_values`: None, `max_size`: Some(183), added: 2658, mode: `MaxEncodedLen`)
@@ -256,17 +248,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Consent::PendingByRequester` (r:1 w:1)
 	/// Proof: `Consent::PendingByRequester` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Counts` (r:1 w:1)
-	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Signer` (r:1 w:0)
 	/// Proof: `Consent::Signer` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::OpenRequests` (r:0 w:1)
 	/// Proof: `Consent::OpenRequests` (`max_values`: None, `max_size`: Some(104), added: 2579, mode: `MaxEncodedLen`)
 	fn deny_request() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `664`
+		//  Measured:  `672`
 		//  Estimated: `3658`
-		// Minimum execution time: 127_429_000 picoseconds.
-		Weight::from_parts(152_816_000, 0)
+		// Minimum execution time: 150_613_000 picoseconds.
+		Weight::from_parts(157_436_000, 0)
 			.saturating_add(Weight::from_parts(0, 3658))
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(6))
@@ -280,15 +272,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Consent::PendingByRequester` (r:1 w:1)
 	/// Proof: `Consent::PendingByRequester` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Counts` (r:1 w:1)
-	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::OpenRequests` (r:0 w:1)
 	/// Proof: `Consent::OpenRequests` (`max_values`: None, `max_size`: Some(104), added: 2579, mode: `MaxEncodedLen`)
 	fn cancel_request() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `664`
+		//  Measured:  `672`
 		//  Estimated: `3658`
-		// Minimum execution time: 123_562_000 picoseconds.
-		Weight::from_parts(151_524_000, 0)
+		// Minimum execution time: 147_647_000 picoseconds.
+		Weight::from_parts(155_361_000, 0)
 			.saturating_add(Weight::from_parts(0, 3658))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(6))
@@ -296,26 +288,24 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Consents` (r:1 w:1)
-	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(706), added: 3181, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(147), added: 2622, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::AccessIndex` (r:1 w:1)
+	/// Proof: `Consent::AccessIndex` (`max_values`: None, `max_size`: Some(18306), added: 20781, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::GranteeIndex` (r:1 w:1)
-	/// Proof: `Consent::GranteeIndex` (`max_values`: None, `max_size`: Some(354), added: 2829, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Counts` (r:1 w:1)
-	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::ConsentVersion` (r:1 w:1)
-	/// Proof: `Consent::ConsentVersion` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	fn reap_consent() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1541`
-		//  Estimated: `4171`
-		// Minimum execution time: 179_106_000 picoseconds.
-		Weight::from_parts(193_683_000, 0)
-			.saturating_add(Weight::from_parts(0, 4171))
-			.saturating_add(T::DbWeight::get().reads(7))
-			.saturating_add(T::DbWeight::get().writes(6))
+		//  Measured:  `19345`
+		//  Estimated: `21771`
+		// Minimum execution time: 301_245_000 picoseconds.
+		Weight::from_parts(371_977_000, 0)
+			.saturating_add(Weight::from_parts(0, 21771))
+			.saturating_add(T::DbWeight::get().reads(6))
+			.saturating_add(T::DbWeight::get().writes(5))
 	}
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
@@ -328,15 +318,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Consent::PendingByRequester` (r:1 w:1)
 	/// Proof: `Consent::PendingByRequester` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Counts` (r:1 w:1)
-	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::OpenRequests` (r:0 w:1)
 	/// Proof: `Consent::OpenRequests` (`max_values`: None, `max_size`: Some(104), added: 2579, mode: `MaxEncodedLen`)
 	fn reap_request() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `700`
+		//  Measured:  `708`
 		//  Estimated: `3658`
-		// Minimum execution time: 129_052_000 picoseconds.
-		Weight::from_parts(155_882_000, 0)
+		// Minimum execution time: 132_658_000 picoseconds.
+		Weight::from_parts(157_224_000, 0)
 			.saturating_add(Weight::from_parts(0, 3658))
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(6))
@@ -351,22 +341,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(404), added: 2879, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::DenyRules` (r:1 w:0)
 	/// Proof: `Consent::DenyRules` (`max_values`: None, `max_size`: Some(1409), added: 3884, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::GranteeIndex` (r:10 w:0)
-	/// Proof: `Consent::GranteeIndex` (`max_values`: None, `max_size`: Some(354), added: 2829, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::Consents` (r:320 w:0)
-	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(706), added: 3181, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::AccessIndex` (r:2 w:0)
+	/// Proof: `Consent::AccessIndex` (`max_values`: None, `max_size`: Some(18306), added: 20781, mode: `MaxEncodedLen`)
 	/// Storage: `BreakGlass::ActiveSession` (r:1 w:0)
 	/// Proof: `BreakGlass::ActiveSession` (`max_values`: None, `max_size`: Some(104), added: 2579, mode: `MaxEncodedLen`)
 	/// Storage: `BreakGlass::Sessions` (r:1 w:0)
 	/// Proof: `BreakGlass::Sessions` (`max_values`: None, `max_size`: Some(214), added: 2689, mode: `MaxEncodedLen`)
 	fn check_access() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `21731`
-		//  Estimated: `1018910`
-		// Minimum execution time: 2_507_060_000 picoseconds.
-		Weight::from_parts(2_932_077_000, 0)
-			.saturating_add(Weight::from_parts(0, 1018910))
-			.saturating_add(T::DbWeight::get().reads(337))
+		//  Measured:  `37013`
+		//  Estimated: `42552`
+		// Minimum execution time: 147_847_000 picoseconds.
+		Weight::from_parts(177_423_000, 0)
+			.saturating_add(Weight::from_parts(0, 42552))
+			.saturating_add(T::DbWeight::get().reads(9))
 	}
 }
 
@@ -381,31 +369,27 @@ impl WeightInfo for () {
 	/// Storage: `Consent::Signer` (r:1 w:0)
 	/// Proof: `Consent::Signer` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Counts` (r:1 w:1)
-	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::GranteeIndex` (r:1 w:1)
-	/// Proof: `Consent::GranteeIndex` (`max_values`: None, `max_size`: Some(354), added: 2829, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::AccessIndex` (r:1 w:1)
+	/// Proof: `Consent::AccessIndex` (`max_values`: None, `max_size`: Some(18306), added: 20781, mode: `MaxEncodedLen`)
 	/// Storage: `Enrolment::Enrolments` (r:1 w:0)
 	/// Proof: `Enrolment::Enrolments` (`max_values`: None, `max_size`: Some(105), added: 2580, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::ConsentVersion` (r:1 w:1)
-	/// Proof: `Consent::ConsentVersion` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Consents` (r:0 w:1)
-	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(706), added: 3181, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(147), added: 2622, mode: `MaxEncodedLen`)
 	/// The range of component `r` is `[0, 16]`.
-	fn grant_consent(r: u32, ) -> Weight {
+	fn grant_consent(_r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1396`
-		//  Estimated: `3869`
-		// Minimum execution time: 189_656_000 picoseconds.
-		Weight::from_parts(237_211_164, 0)
-			.saturating_add(Weight::from_parts(0, 3869))
-			// Standard Error: 47_062
-			.saturating_add(Weight::from_parts(99_804, 0).saturating_mul(r.into()))
-			.saturating_add(ParityDbWeight::get().reads(10))
-			.saturating_add(ParityDbWeight::get().writes(6))
+		//  Measured:  `18688`
+		//  Estimated: `21771`
+		// Minimum execution time: 322_154_000 picoseconds.
+		Weight::from_parts(406_411_054, 0)
+			.saturating_add(Weight::from_parts(0, 21771))
+			.saturating_add(ParityDbWeight::get().reads(9))
+			.saturating_add(ParityDbWeight::get().writes(5))
 	}
 	/// Storage: `Consent::Signer` (r:0 w:1)
 	/// Proof: `Consent::Signer` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
@@ -413,34 +397,32 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 3_036_000 picoseconds.
-		Weight::from_parts(3_958_000, 0)
+		// Minimum execution time: 3_296_000 picoseconds.
+		Weight::from_parts(3_907_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(ParityDbWeight::get().writes(1))
 	}
 	/// Storage: `Consent::Consents` (r:1 w:1)
-	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(706), added: 3181, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(147), added: 2622, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::GranteeIndex` (r:1 w:1)
-	/// Proof: `Consent::GranteeIndex` (`max_values`: None, `max_size`: Some(354), added: 2829, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::AccessIndex` (r:1 w:1)
+	/// Proof: `Consent::AccessIndex` (`max_values`: None, `max_size`: Some(18306), added: 20781, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Counts` (r:1 w:1)
-	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::ConsentVersion` (r:1 w:1)
-	/// Proof: `Consent::ConsentVersion` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Signer` (r:1 w:0)
 	/// Proof: `Consent::Signer` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	fn revoke_consent() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1505`
-		//  Estimated: `4171`
-		// Minimum execution time: 169_428_000 picoseconds.
-		Weight::from_parts(190_828_000, 0)
-			.saturating_add(Weight::from_parts(0, 4171))
-			.saturating_add(ParityDbWeight::get().reads(7))
-			.saturating_add(ParityDbWeight::get().writes(6))
+		//  Measured:  `19309`
+		//  Estimated: `21771`
+		// Minimum execution time: 293_841_000 picoseconds.
+		Weight::from_parts(342_733_000, 0)
+			.saturating_add(Weight::from_parts(0, 21771))
+			.saturating_add(ParityDbWeight::get().reads(6))
+			.saturating_add(ParityDbWeight::get().writes(5))
 	}
 	/// Storage: `Consent::DenyRules` (r:1 w:1)
 	/// Proof: `Consent::DenyRules` (`max_values`: None, `max_size`: Some(1409), added: 3884, mode: `MaxEncodedLen`)
@@ -452,16 +434,16 @@ impl WeightInfo for () {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::ConsentVersion` (r:1 w:1)
-	/// Proof: `Consent::ConsentVersion` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Counts` (r:1 w:1)
+	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Signer` (r:1 w:0)
 	/// Proof: `Consent::Signer` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	fn add_deny_rule() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1013`
+		//  Measured:  `1029`
 		//  Estimated: `4874`
-		// Minimum execution time: 172_914_000 picoseconds.
-		Weight::from_parts(189_816_000, 0)
+		// Minimum execution time: 148_849_000 picoseconds.
+		Weight::from_parts(182_983_000, 0)
 			.saturating_add(Weight::from_parts(0, 4874))
 			.saturating_add(ParityDbWeight::get().reads(7))
 			.saturating_add(ParityDbWeight::get().writes(5))
@@ -472,16 +454,16 @@ impl WeightInfo for () {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::ConsentVersion` (r:1 w:1)
-	/// Proof: `Consent::ConsentVersion` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Counts` (r:1 w:1)
+	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Signer` (r:1 w:0)
 	/// Proof: `Consent::Signer` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	fn remove_deny_rule() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `992`
+		//  Measured:  `1008`
 		//  Estimated: `4874`
-		// Minimum execution time: 134_071_000 picoseconds.
-		Weight::from_parts(146_715_000, 0)
+		// Minimum execution time: 121_578_000 picoseconds.
+		Weight::from_parts(147_827_000, 0)
 			.saturating_add(Weight::from_parts(0, 4874))
 			.saturating_add(ParityDbWeight::get().reads(5))
 			.saturating_add(ParityDbWeight::get().writes(4))
@@ -495,7 +477,7 @@ impl WeightInfo for () {
 	/// Storage: `Consent::OpenRequests` (r:1 w:1)
 	/// Proof: `Consent::OpenRequests` (`max_values`: None, `max_size`: Some(104), added: 2579, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Counts` (r:1 w:1)
-	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::PendingByRequester` (r:1 w:1)
 	/// Proof: `Consent::PendingByRequester` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::NextRequestId` (r:1 w:1)
@@ -512,8 +494,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `753`
 		//  Estimated: `3869`
-		// Minimum execution time: 178_365_000 picoseconds.
-		Weight::from_parts(210_535_000, 0)
+		// Minimum execution time: 206_337_000 picoseconds.
+		Weight::from_parts(215_454_000, 0)
 			.saturating_add(Weight::from_parts(0, 3869))
 			.saturating_add(ParityDbWeight::get().reads(10))
 			.saturating_add(ParityDbWeight::get().writes(7))
@@ -529,32 +511,30 @@ impl WeightInfo for () {
 	/// Storage: `Consent::Signer` (r:1 w:0)
 	/// Proof: `Consent::Signer` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Counts` (r:1 w:1)
-	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::GranteeIndex` (r:1 w:1)
-	/// Proof: `Consent::GranteeIndex` (`max_values`: None, `max_size`: Some(354), added: 2829, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::AccessIndex` (r:1 w:1)
+	/// Proof: `Consent::AccessIndex` (`max_values`: None, `max_size`: Some(18306), added: 20781, mode: `MaxEncodedLen`)
 	/// Storage: `Enrolment::Enrolments` (r:1 w:0)
 	/// Proof: `Enrolment::Enrolments` (`max_values`: None, `max_size`: Some(105), added: 2580, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::ConsentVersion` (r:1 w:1)
-	/// Proof: `Consent::ConsentVersion` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::PendingByRequester` (r:1 w:1)
 	/// Proof: `Consent::PendingByRequester` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::OpenRequests` (r:0 w:1)
 	/// Proof: `Consent::OpenRequests` (`max_values`: None, `max_size`: Some(104), added: 2579, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Consents` (r:0 w:1)
-	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(706), added: 3181, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(147), added: 2622, mode: `MaxEncodedLen`)
 	fn approve_request() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1919`
-		//  Estimated: `6326`
-		// Minimum execution time: 344_135_000 picoseconds.
-		Weight::from_parts(374_873_000, 0)
-			.saturating_add(Weight::from_parts(0, 6326))
-			.saturating_add(ParityDbWeight::get().reads(14))
-			.saturating_add(ParityDbWeight::get().writes(11))
+		//  Measured:  `19211`
+		//  Estimated: `21771`
+		// Minimum execution time: 495_258_000 picoseconds.
+		Weight::from_parts(529_092_000, 0)
+			.saturating_add(Weight::from_parts(0, 21771))
+			.saturating_add(ParityDbWeight::get().reads(13))
+			.saturating_add(ParityDbWeight::get().writes(10))
 	}
 	/// Storage: `Consent::Requests` (r:1 w:1)
 	/// Proof: `Consent::Requests` (`max_values`: None, `max_size`: Some(183), added: 2658, mode: `MaxEncodedLen`)
@@ -565,17 +545,17 @@ impl WeightInfo for () {
 	/// Storage: `Consent::PendingByRequester` (r:1 w:1)
 	/// Proof: `Consent::PendingByRequester` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Counts` (r:1 w:1)
-	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Signer` (r:1 w:0)
 	/// Proof: `Consent::Signer` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::OpenRequests` (r:0 w:1)
 	/// Proof: `Consent::OpenRequests` (`max_values`: None, `max_size`: Some(104), added: 2579, mode: `MaxEncodedLen`)
 	fn deny_request() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `664`
+		//  Measured:  `672`
 		//  Estimated: `3658`
-		// Minimum execution time: 127_429_000 picoseconds.
-		Weight::from_parts(152_816_000, 0)
+		// Minimum execution time: 150_613_000 picoseconds.
+		Weight::from_parts(157_436_000, 0)
 			.saturating_add(Weight::from_parts(0, 3658))
 			.saturating_add(ParityDbWeight::get().reads(6))
 			.saturating_add(ParityDbWeight::get().writes(6))
@@ -589,15 +569,15 @@ impl WeightInfo for () {
 	/// Storage: `Consent::PendingByRequester` (r:1 w:1)
 	/// Proof: `Consent::PendingByRequester` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Counts` (r:1 w:1)
-	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::OpenRequests` (r:0 w:1)
 	/// Proof: `Consent::OpenRequests` (`max_values`: None, `max_size`: Some(104), added: 2579, mode: `MaxEncodedLen`)
 	fn cancel_request() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `664`
+		//  Measured:  `672`
 		//  Estimated: `3658`
-		// Minimum execution time: 123_562_000 picoseconds.
-		Weight::from_parts(151_524_000, 0)
+		// Minimum execution time: 147_647_000 picoseconds.
+		Weight::from_parts(155_361_000, 0)
 			.saturating_add(Weight::from_parts(0, 3658))
 			.saturating_add(ParityDbWeight::get().reads(5))
 			.saturating_add(ParityDbWeight::get().writes(6))
@@ -605,26 +585,24 @@ impl WeightInfo for () {
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Consents` (r:1 w:1)
-	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(706), added: 3181, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(147), added: 2622, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::AccessIndex` (r:1 w:1)
+	/// Proof: `Consent::AccessIndex` (`max_values`: None, `max_size`: Some(18306), added: 20781, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::GranteeIndex` (r:1 w:1)
-	/// Proof: `Consent::GranteeIndex` (`max_values`: None, `max_size`: Some(354), added: 2829, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Counts` (r:1 w:1)
-	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::ConsentVersion` (r:1 w:1)
-	/// Proof: `Consent::ConsentVersion` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	fn reap_consent() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1541`
-		//  Estimated: `4171`
-		// Minimum execution time: 179_106_000 picoseconds.
-		Weight::from_parts(193_683_000, 0)
-			.saturating_add(Weight::from_parts(0, 4171))
-			.saturating_add(ParityDbWeight::get().reads(7))
-			.saturating_add(ParityDbWeight::get().writes(6))
+		//  Measured:  `19345`
+		//  Estimated: `21771`
+		// Minimum execution time: 301_245_000 picoseconds.
+		Weight::from_parts(371_977_000, 0)
+			.saturating_add(Weight::from_parts(0, 21771))
+			.saturating_add(ParityDbWeight::get().reads(6))
+			.saturating_add(ParityDbWeight::get().writes(5))
 	}
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
@@ -637,15 +615,15 @@ impl WeightInfo for () {
 	/// Storage: `Consent::PendingByRequester` (r:1 w:1)
 	/// Proof: `Consent::PendingByRequester` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Counts` (r:1 w:1)
-	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Counts` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::OpenRequests` (r:0 w:1)
 	/// Proof: `Consent::OpenRequests` (`max_values`: None, `max_size`: Some(104), added: 2579, mode: `MaxEncodedLen`)
 	fn reap_request() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `700`
+		//  Measured:  `708`
 		//  Estimated: `3658`
-		// Minimum execution time: 129_052_000 picoseconds.
-		Weight::from_parts(155_882_000, 0)
+		// Minimum execution time: 132_658_000 picoseconds.
+		Weight::from_parts(157_224_000, 0)
 			.saturating_add(Weight::from_parts(0, 3658))
 			.saturating_add(ParityDbWeight::get().reads(6))
 			.saturating_add(ParityDbWeight::get().writes(6))
@@ -660,21 +638,19 @@ impl WeightInfo for () {
 	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(404), added: 2879, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::DenyRules` (r:1 w:0)
 	/// Proof: `Consent::DenyRules` (`max_values`: None, `max_size`: Some(1409), added: 3884, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::GranteeIndex` (r:10 w:0)
-	/// Proof: `Consent::GranteeIndex` (`max_values`: None, `max_size`: Some(354), added: 2829, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::Consents` (r:320 w:0)
-	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(706), added: 3181, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::AccessIndex` (r:2 w:0)
+	/// Proof: `Consent::AccessIndex` (`max_values`: None, `max_size`: Some(18306), added: 20781, mode: `MaxEncodedLen`)
 	/// Storage: `BreakGlass::ActiveSession` (r:1 w:0)
 	/// Proof: `BreakGlass::ActiveSession` (`max_values`: None, `max_size`: Some(104), added: 2579, mode: `MaxEncodedLen`)
 	/// Storage: `BreakGlass::Sessions` (r:1 w:0)
 	/// Proof: `BreakGlass::Sessions` (`max_values`: None, `max_size`: Some(214), added: 2689, mode: `MaxEncodedLen`)
 	fn check_access() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `21731`
-		//  Estimated: `1018910`
-		// Minimum execution time: 2_507_060_000 picoseconds.
-		Weight::from_parts(2_932_077_000, 0)
-			.saturating_add(Weight::from_parts(0, 1018910))
-			.saturating_add(ParityDbWeight::get().reads(337))
+		//  Measured:  `37013`
+		//  Estimated: `42552`
+		// Minimum execution time: 147_847_000 picoseconds.
+		Weight::from_parts(177_423_000, 0)
+			.saturating_add(Weight::from_parts(0, 42552))
+			.saturating_add(ParityDbWeight::get().reads(9))
 	}
 }

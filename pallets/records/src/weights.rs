@@ -56,20 +56,18 @@ pub trait WeightInfo {
 /// Weights for `pallet_records` measured on the reference machine, with the runtime's database weights.
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
-	/// Storage: `Proxy::Proxies` (r:1 w:0)
-	/// Proof: `Proxy::Proxies` (`max_values`: None, `max_size`: Some(1241), added: 3716, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Proxy::Proxies` (r:1 w:0)
+	/// Proof: `Proxy::Proxies` (`max_values`: None, `max_size`: Some(1497), added: 3972, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Practitioners` (r:1 w:0)
-	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Organizations` (r:1 w:0)
-	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(404), added: 2879, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::DenyRules` (r:1 w:0)
-	/// Proof: `Consent::DenyRules` (`max_values`: None, `max_size`: Some(1057), added: 3532, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::GranteeIndex` (r:2 w:0)
-	/// Proof: `Consent::GranteeIndex` (`max_values`: None, `max_size`: Some(354), added: 2829, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::Consents` (r:1 w:0)
-	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(649), added: 3124, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::DenyRules` (`max_values`: None, `max_size`: Some(1409), added: 3884, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::AccessIndex` (r:2 w:0)
+	/// Proof: `Consent::AccessIndex` (`max_values`: None, `max_size`: Some(18306), added: 20781, mode: `MaxEncodedLen`)
 	/// Storage: `Records::RecordCount` (r:1 w:1)
 	/// Proof: `Records::RecordCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Records::AuthorRecords` (r:1 w:1)
@@ -81,7 +79,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `Records::AuthorVersions` (r:0 w:1)
 	/// Proof: `Records::AuthorVersions` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
 	/// Storage: `Records::DigestIndex` (r:0 w:1)
@@ -94,30 +92,28 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(91), added: 2566, mode: `MaxEncodedLen`)
 	fn anchor_record() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1078`
-		//  Estimated: `6648`
-		// Minimum execution time: 125_847_000 picoseconds.
-		Weight::from_parts(146_208_000, 0)
-			.saturating_add(Weight::from_parts(0, 6648))
-			.saturating_add(T::DbWeight::get().reads(14))
+		//  Measured:  `1175`
+		//  Estimated: `42552`
+		// Minimum execution time: 264_837_000 picoseconds.
+		Weight::from_parts(278_302_000, 0)
+			.saturating_add(Weight::from_parts(0, 42552))
+			.saturating_add(T::DbWeight::get().reads(13))
 			.saturating_add(T::DbWeight::get().writes(10))
 	}
 	/// Storage: `Records::Records` (r:1 w:1)
 	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(91), added: 2566, mode: `MaxEncodedLen`)
-	/// Storage: `Proxy::Proxies` (r:1 w:0)
-	/// Proof: `Proxy::Proxies` (`max_values`: None, `max_size`: Some(1241), added: 3716, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Proxy::Proxies` (r:1 w:0)
+	/// Proof: `Proxy::Proxies` (`max_values`: None, `max_size`: Some(1497), added: 3972, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Practitioners` (r:1 w:0)
-	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Organizations` (r:1 w:0)
-	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(404), added: 2879, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::DenyRules` (r:1 w:0)
-	/// Proof: `Consent::DenyRules` (`max_values`: None, `max_size`: Some(1057), added: 3532, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::GranteeIndex` (r:2 w:0)
-	/// Proof: `Consent::GranteeIndex` (`max_values`: None, `max_size`: Some(354), added: 2829, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::Consents` (r:1 w:0)
-	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(649), added: 3124, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::DenyRules` (`max_values`: None, `max_size`: Some(1409), added: 3884, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::AccessIndex` (r:2 w:0)
+	/// Proof: `Consent::AccessIndex` (`max_values`: None, `max_size`: Some(18306), added: 20781, mode: `MaxEncodedLen`)
 	/// Storage: `Records::DigestIndex` (r:1 w:1)
 	/// Proof: `Records::DigestIndex` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `Records::AuthorVersions` (r:1 w:1)
@@ -125,48 +121,76 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Versions` (r:0 w:1)
 	/// Proof: `Records::Versions` (`max_values`: None, `max_size`: Some(303), added: 2778, mode: `MaxEncodedLen`)
 	fn amend_record() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3864`
-		//  Estimated: `6648`
-		// Minimum execution time: 158_846_000 picoseconds.
-		Weight::from_parts(221_219_000, 0)
-			.saturating_add(Weight::from_parts(0, 6648))
-			.saturating_add(T::DbWeight::get().reads(13))
+		//  Measured:  `3962`
+		//  Estimated: `42552`
+		// Minimum execution time: 286_117_000 picoseconds.
+		Weight::from_parts(310_192_000, 0)
+			.saturating_add(Weight::from_parts(0, 42552))
+			.saturating_add(T::DbWeight::get().reads(12))
 			.saturating_add(T::DbWeight::get().writes(6))
 	}
 	/// Storage: `Records::Records` (r:1 w:0)
 	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(91), added: 2566, mode: `MaxEncodedLen`)
-	/// Storage: `Proxy::Proxies` (r:1 w:0)
-	/// Proof: `Proxy::Proxies` (`max_values`: None, `max_size`: Some(1241), added: 3716, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Proxy::Proxies` (r:1 w:0)
+	/// Proof: `Proxy::Proxies` (`max_values`: None, `max_size`: Some(1497), added: 3972, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Practitioners` (r:1 w:0)
-	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Organizations` (r:1 w:0)
-	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(404), added: 2879, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::DenyRules` (r:1 w:0)
-	/// Proof: `Consent::DenyRules` (`max_values`: None, `max_size`: Some(1057), added: 3532, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::GranteeIndex` (r:2 w:0)
-	/// Proof: `Consent::GranteeIndex` (`max_values`: None, `max_size`: Some(354), added: 2829, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::Consents` (r:1 w:0)
-	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(649), added: 3124, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::DenyRules` (`max_values`: None, `max_size`: Some(1409), added: 3884, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::AccessIndex` (r:2 w:0)
+	/// Proof: `Consent::AccessIndex` (`max_values`: None, `max_size`: Some(18306), added: 20781, mode: `MaxEncodedLen`)
 	fn log_access() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1040`
-		//  Estimated: `6648`
-		// Minimum execution time: 46_689_000 picoseconds.
-		Weight::from_parts(77_795_000, 0)
-			.saturating_add(Weight::from_parts(0, 6648))
-			.saturating_add(T::DbWeight::get().reads(9))
+		//  Measured:  `1138`
+		//  Estimated: `42552`
+		// Minimum execution time: 93_134_000 picoseconds.
+		Weight::from_parts(111_199_000, 0)
+			.saturating_add(Weight::from_parts(0, 42552))
+			.saturating_add(T::DbWeight::get().reads(8))
+	}
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::Gateways` (r:1 w:0)
+	/// Proof: `Registry::Gateways` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::Organizations` (r:1 w:0)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(404), added: 2879, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::Practitioners` (r:1 w:0)
+	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Storage: `Records::Records` (r:256 w:0)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(91), added: 2566, mode: `MaxEncodedLen`)
+	/// Storage: `Proxy::Proxies` (r:1 w:0)
+	/// Proof: `Proxy::Proxies` (`max_values`: None, `max_size`: Some(1497), added: 3972, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::DenyRules` (r:1 w:0)
+	/// Proof: `Consent::DenyRules` (`max_values`: None, `max_size`: Some(1409), added: 3884, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::AccessIndex` (r:2 w:0)
+	/// Proof: `Consent::AccessIndex` (`max_values`: None, `max_size`: Some(18306), added: 20781, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 256]`.
+	fn log_access_batch(n: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1113 + n * (97 ±0)`
+		//  Estimated: `42552 + n * (2566 ±0)`
+		// Minimum execution time: 136_285_000 picoseconds.
+		Weight::from_parts(306_472_018, 0)
+			.saturating_add(Weight::from_parts(0, 42552))
+			// Standard Error: 207_253
+			.saturating_add(Weight::from_parts(43_226_309, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(8))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2566).saturating_mul(n.into()))
 	}
 	/// Storage: `Records::Records` (r:1 w:1)
 	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(91), added: 2566, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:65 w:65)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Versions` (r:64 w:64)
 	/// Proof: `Records::Versions` (`max_values`: None, `max_size`: Some(303), added: 2778, mode: `MaxEncodedLen`)
 	/// Storage: `Records::AuthorRecords` (r:1 w:1)
@@ -186,38 +210,35 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `v` is `[1, 64]`.
 	fn erase_record(v: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `764 + v * (493 ±0)`
-		//  Estimated: `3640 + v * (2778 ±0)`
-		// Minimum execution time: 221_179_000 picoseconds.
-		Weight::from_parts(437_440_218, 0)
-			.saturating_add(Weight::from_parts(0, 3640))
-			// Standard Error: 914_180
-			.saturating_add(Weight::from_parts(50_540_390, 0).saturating_mul(v.into()))
+		//  Measured:  `801 + v * (493 ±0)`
+		//  Estimated: `3658 + v * (2778 ±0)`
+		// Minimum execution time: 280_005_000 picoseconds.
+		Weight::from_parts(287_057_976, 0)
+			.saturating_add(Weight::from_parts(0, 3658))
+			// Standard Error: 464_117
+			.saturating_add(Weight::from_parts(82_477_034, 0).saturating_mul(v.into()))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(v.into())))
 			.saturating_add(T::DbWeight::get().writes(6))
 			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(v.into())))
 			.saturating_add(Weight::from_parts(0, 2778).saturating_mul(v.into()))
 	}
-	fn log_access_batch(_n: u32, ) -> Weight { Weight::MAX }
 }
 
 // For tests and mocks: the same measurements with ParityDB's database weights.
 impl WeightInfo for () {
-	/// Storage: `Proxy::Proxies` (r:1 w:0)
-	/// Proof: `Proxy::Proxies` (`max_values`: None, `max_size`: Some(1241), added: 3716, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Proxy::Proxies` (r:1 w:0)
+	/// Proof: `Proxy::Proxies` (`max_values`: None, `max_size`: Some(1497), added: 3972, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Practitioners` (r:1 w:0)
-	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Organizations` (r:1 w:0)
-	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(404), added: 2879, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::DenyRules` (r:1 w:0)
-	/// Proof: `Consent::DenyRules` (`max_values`: None, `max_size`: Some(1057), added: 3532, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::GranteeIndex` (r:2 w:0)
-	/// Proof: `Consent::GranteeIndex` (`max_values`: None, `max_size`: Some(354), added: 2829, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::Consents` (r:1 w:0)
-	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(649), added: 3124, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::DenyRules` (`max_values`: None, `max_size`: Some(1409), added: 3884, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::AccessIndex` (r:2 w:0)
+	/// Proof: `Consent::AccessIndex` (`max_values`: None, `max_size`: Some(18306), added: 20781, mode: `MaxEncodedLen`)
 	/// Storage: `Records::RecordCount` (r:1 w:1)
 	/// Proof: `Records::RecordCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Records::AuthorRecords` (r:1 w:1)
@@ -229,7 +250,7 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `Records::AuthorVersions` (r:0 w:1)
 	/// Proof: `Records::AuthorVersions` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
 	/// Storage: `Records::DigestIndex` (r:0 w:1)
@@ -242,30 +263,28 @@ impl WeightInfo for () {
 	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(91), added: 2566, mode: `MaxEncodedLen`)
 	fn anchor_record() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1078`
-		//  Estimated: `6648`
-		// Minimum execution time: 125_847_000 picoseconds.
-		Weight::from_parts(146_208_000, 0)
-			.saturating_add(Weight::from_parts(0, 6648))
-			.saturating_add(ParityDbWeight::get().reads(14))
+		//  Measured:  `1175`
+		//  Estimated: `42552`
+		// Minimum execution time: 264_837_000 picoseconds.
+		Weight::from_parts(278_302_000, 0)
+			.saturating_add(Weight::from_parts(0, 42552))
+			.saturating_add(ParityDbWeight::get().reads(13))
 			.saturating_add(ParityDbWeight::get().writes(10))
 	}
 	/// Storage: `Records::Records` (r:1 w:1)
 	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(91), added: 2566, mode: `MaxEncodedLen`)
-	/// Storage: `Proxy::Proxies` (r:1 w:0)
-	/// Proof: `Proxy::Proxies` (`max_values`: None, `max_size`: Some(1241), added: 3716, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Proxy::Proxies` (r:1 w:0)
+	/// Proof: `Proxy::Proxies` (`max_values`: None, `max_size`: Some(1497), added: 3972, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Practitioners` (r:1 w:0)
-	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Organizations` (r:1 w:0)
-	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(404), added: 2879, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::DenyRules` (r:1 w:0)
-	/// Proof: `Consent::DenyRules` (`max_values`: None, `max_size`: Some(1057), added: 3532, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::GranteeIndex` (r:2 w:0)
-	/// Proof: `Consent::GranteeIndex` (`max_values`: None, `max_size`: Some(354), added: 2829, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::Consents` (r:1 w:0)
-	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(649), added: 3124, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::DenyRules` (`max_values`: None, `max_size`: Some(1409), added: 3884, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::AccessIndex` (r:2 w:0)
+	/// Proof: `Consent::AccessIndex` (`max_values`: None, `max_size`: Some(18306), added: 20781, mode: `MaxEncodedLen`)
 	/// Storage: `Records::DigestIndex` (r:1 w:1)
 	/// Proof: `Records::DigestIndex` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `Records::AuthorVersions` (r:1 w:1)
@@ -273,48 +292,76 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Versions` (r:0 w:1)
 	/// Proof: `Records::Versions` (`max_values`: None, `max_size`: Some(303), added: 2778, mode: `MaxEncodedLen`)
 	fn amend_record() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3864`
-		//  Estimated: `6648`
-		// Minimum execution time: 158_846_000 picoseconds.
-		Weight::from_parts(221_219_000, 0)
-			.saturating_add(Weight::from_parts(0, 6648))
-			.saturating_add(ParityDbWeight::get().reads(13))
+		//  Measured:  `3962`
+		//  Estimated: `42552`
+		// Minimum execution time: 286_117_000 picoseconds.
+		Weight::from_parts(310_192_000, 0)
+			.saturating_add(Weight::from_parts(0, 42552))
+			.saturating_add(ParityDbWeight::get().reads(12))
 			.saturating_add(ParityDbWeight::get().writes(6))
 	}
 	/// Storage: `Records::Records` (r:1 w:0)
 	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(91), added: 2566, mode: `MaxEncodedLen`)
-	/// Storage: `Proxy::Proxies` (r:1 w:0)
-	/// Proof: `Proxy::Proxies` (`max_values`: None, `max_size`: Some(1241), added: 3716, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Proxy::Proxies` (r:1 w:0)
+	/// Proof: `Proxy::Proxies` (`max_values`: None, `max_size`: Some(1497), added: 3972, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Practitioners` (r:1 w:0)
-	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Organizations` (r:1 w:0)
-	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(306), added: 2781, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(404), added: 2879, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::DenyRules` (r:1 w:0)
-	/// Proof: `Consent::DenyRules` (`max_values`: None, `max_size`: Some(1057), added: 3532, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::GranteeIndex` (r:2 w:0)
-	/// Proof: `Consent::GranteeIndex` (`max_values`: None, `max_size`: Some(354), added: 2829, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::Consents` (r:1 w:0)
-	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(649), added: 3124, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::DenyRules` (`max_values`: None, `max_size`: Some(1409), added: 3884, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::AccessIndex` (r:2 w:0)
+	/// Proof: `Consent::AccessIndex` (`max_values`: None, `max_size`: Some(18306), added: 20781, mode: `MaxEncodedLen`)
 	fn log_access() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1040`
-		//  Estimated: `6648`
-		// Minimum execution time: 46_689_000 picoseconds.
-		Weight::from_parts(77_795_000, 0)
-			.saturating_add(Weight::from_parts(0, 6648))
-			.saturating_add(ParityDbWeight::get().reads(9))
+		//  Measured:  `1138`
+		//  Estimated: `42552`
+		// Minimum execution time: 93_134_000 picoseconds.
+		Weight::from_parts(111_199_000, 0)
+			.saturating_add(Weight::from_parts(0, 42552))
+			.saturating_add(ParityDbWeight::get().reads(8))
+	}
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::Gateways` (r:1 w:0)
+	/// Proof: `Registry::Gateways` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::Organizations` (r:1 w:0)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(404), added: 2879, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::Practitioners` (r:1 w:0)
+	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Storage: `Records::Records` (r:256 w:0)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(91), added: 2566, mode: `MaxEncodedLen`)
+	/// Storage: `Proxy::Proxies` (r:1 w:0)
+	/// Proof: `Proxy::Proxies` (`max_values`: None, `max_size`: Some(1497), added: 3972, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::DenyRules` (r:1 w:0)
+	/// Proof: `Consent::DenyRules` (`max_values`: None, `max_size`: Some(1409), added: 3884, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::AccessIndex` (r:2 w:0)
+	/// Proof: `Consent::AccessIndex` (`max_values`: None, `max_size`: Some(18306), added: 20781, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 256]`.
+	fn log_access_batch(n: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1113 + n * (97 ±0)`
+		//  Estimated: `42552 + n * (2566 ±0)`
+		// Minimum execution time: 136_285_000 picoseconds.
+		Weight::from_parts(306_472_018, 0)
+			.saturating_add(Weight::from_parts(0, 42552))
+			// Standard Error: 207_253
+			.saturating_add(Weight::from_parts(43_226_309, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(8))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2566).saturating_mul(n.into()))
 	}
 	/// Storage: `Records::Records` (r:1 w:1)
 	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(91), added: 2566, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:65 w:65)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Versions` (r:64 w:64)
 	/// Proof: `Records::Versions` (`max_values`: None, `max_size`: Some(303), added: 2778, mode: `MaxEncodedLen`)
 	/// Storage: `Records::AuthorRecords` (r:1 w:1)
@@ -334,18 +381,17 @@ impl WeightInfo for () {
 	/// The range of component `v` is `[1, 64]`.
 	fn erase_record(v: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `764 + v * (493 ±0)`
-		//  Estimated: `3640 + v * (2778 ±0)`
-		// Minimum execution time: 221_179_000 picoseconds.
-		Weight::from_parts(437_440_218, 0)
-			.saturating_add(Weight::from_parts(0, 3640))
-			// Standard Error: 914_180
-			.saturating_add(Weight::from_parts(50_540_390, 0).saturating_mul(v.into()))
+		//  Measured:  `801 + v * (493 ±0)`
+		//  Estimated: `3658 + v * (2778 ±0)`
+		// Minimum execution time: 280_005_000 picoseconds.
+		Weight::from_parts(287_057_976, 0)
+			.saturating_add(Weight::from_parts(0, 3658))
+			// Standard Error: 464_117
+			.saturating_add(Weight::from_parts(82_477_034, 0).saturating_mul(v.into()))
 			.saturating_add(ParityDbWeight::get().reads(5))
 			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(v.into())))
 			.saturating_add(ParityDbWeight::get().writes(6))
 			.saturating_add(ParityDbWeight::get().writes((4_u64).saturating_mul(v.into())))
 			.saturating_add(Weight::from_parts(0, 2778).saturating_mul(v.into()))
 	}
-	fn log_access_batch(_n: u32, ) -> Weight { Weight::MAX }
 }

@@ -73,15 +73,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Registry::Organizations` (r:0 w:1)
 	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(404), added: 2879, mode: `MaxEncodedLen`)
 	/// The range of component `a` is `[1, 8]`.
-	fn admit_organization(a: u32, ) -> Weight {
+	fn admit_organization(_a: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `204`
 		//  Estimated: `3615`
-		// Minimum execution time: 52_779_000 picoseconds.
-		Weight::from_parts(56_376_750, 0)
+		// Minimum execution time: 45_675_000 picoseconds.
+		Weight::from_parts(54_799_351, 0)
 			.saturating_add(Weight::from_parts(0, 3615))
-			// Standard Error: 3_425
-			.saturating_add(Weight::from_parts(63_536, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
@@ -91,8 +89,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `594`
 		//  Estimated: `3869`
-		// Minimum execution time: 38_152_000 picoseconds.
-		Weight::from_parts(41_488_000, 0)
+		// Minimum execution time: 34_164_000 picoseconds.
+		Weight::from_parts(42_630_000, 0)
 			.saturating_add(Weight::from_parts(0, 3869))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -103,8 +101,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `594`
 		//  Estimated: `3869`
-		// Minimum execution time: 33_353_000 picoseconds.
-		Weight::from_parts(40_556_000, 0)
+		// Minimum execution time: 34_274_000 picoseconds.
+		Weight::from_parts(42_650_000, 0)
 			.saturating_add(Weight::from_parts(0, 3869))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -117,8 +115,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `594`
 		//  Estimated: `3869`
-		// Minimum execution time: 37_420_000 picoseconds.
-		Weight::from_parts(46_658_000, 0)
+		// Minimum execution time: 39_264_000 picoseconds.
+		Weight::from_parts(48_511_000, 0)
 			.saturating_add(Weight::from_parts(0, 3869))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(2))
@@ -130,11 +128,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `594`
 		//  Estimated: `3869`
-		// Minimum execution time: 32_822_000 picoseconds.
-		Weight::from_parts(39_627_062, 0)
+		// Minimum execution time: 34_956_000 picoseconds.
+		Weight::from_parts(42_697_534, 0)
 			.saturating_add(Weight::from_parts(0, 3869))
-			// Standard Error: 12_357
-			.saturating_add(Weight::from_parts(40_192, 0).saturating_mul(a.into()))
+			// Standard Error: 2_165
+			.saturating_add(Weight::from_parts(17_387, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -150,8 +148,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `737`
 		//  Estimated: `3869`
-		// Minimum execution time: 61_655_000 picoseconds.
-		Weight::from_parts(77_345_000, 0)
+		// Minimum execution time: 64_942_000 picoseconds.
+		Weight::from_parts(77_035_000, 0)
 			.saturating_add(Weight::from_parts(0, 3869))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(2))
@@ -166,8 +164,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `826`
 		//  Estimated: `3869`
-		// Minimum execution time: 48_852_000 picoseconds.
-		Weight::from_parts(60_142_000, 0)
+		// Minimum execution time: 49_833_000 picoseconds.
+		Weight::from_parts(60_273_000, 0)
 			.saturating_add(Weight::from_parts(0, 3869))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -182,8 +180,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `798`
 		//  Estimated: `3869`
-		// Minimum execution time: 50_555_000 picoseconds.
-		Weight::from_parts(61_876_000, 0)
+		// Minimum execution time: 53_560_000 picoseconds.
+		Weight::from_parts(64_481_000, 0)
 			.saturating_add(Weight::from_parts(0, 3869))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -196,8 +194,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `784`
 		//  Estimated: `3869`
-		// Minimum execution time: 42_409_000 picoseconds.
-		Weight::from_parts(51_857_000, 0)
+		// Minimum execution time: 44_664_000 picoseconds.
+		Weight::from_parts(55_163_000, 0)
 			.saturating_add(Weight::from_parts(0, 3869))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -210,8 +208,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `784`
 		//  Estimated: `3869`
-		// Minimum execution time: 41_919_000 picoseconds.
-		Weight::from_parts(51_687_000, 0)
+		// Minimum execution time: 44_162_000 picoseconds.
+		Weight::from_parts(54_873_000, 0)
 			.saturating_add(Weight::from_parts(0, 3869))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -224,8 +222,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `784`
 		//  Estimated: `3869`
-		// Minimum execution time: 46_607_000 picoseconds.
-		Weight::from_parts(58_219_000, 0)
+		// Minimum execution time: 49_432_000 picoseconds.
+		Weight::from_parts(59_391_000, 0)
 			.saturating_add(Weight::from_parts(0, 3869))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(2))
@@ -236,8 +234,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `208`
 		//  Estimated: `3513`
-		// Minimum execution time: 32_822_000 picoseconds.
-		Weight::from_parts(41_127_000, 0)
+		// Minimum execution time: 34_255_000 picoseconds.
+		Weight::from_parts(41_919_000, 0)
 			.saturating_add(Weight::from_parts(0, 3513))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -250,14 +248,40 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `648`
 		//  Estimated: `3869`
-		// Minimum execution time: 49_232_000 picoseconds.
-		Weight::from_parts(61_264_000, 0)
+		// Minimum execution time: 51_196_000 picoseconds.
+		Weight::from_parts(62_777_000, 0)
 			.saturating_add(Weight::from_parts(0, 3869))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
-	fn add_gateway() -> Weight { Weight::MAX }
-	fn remove_gateway() -> Weight { Weight::MAX }
+	/// Storage: `Registry::Organizations` (r:1 w:0)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(404), added: 2879, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::Gateways` (r:1 w:1)
+	/// Proof: `Registry::Gateways` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	fn add_gateway() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `594`
+		//  Estimated: `3869`
+		// Minimum execution time: 40_475_000 picoseconds.
+		Weight::from_parts(50_304_000, 0)
+			.saturating_add(Weight::from_parts(0, 3869))
+			.saturating_add(T::DbWeight::get().reads(2))
+			.saturating_add(T::DbWeight::get().writes(1))
+	}
+	/// Storage: `Registry::Gateways` (r:1 w:1)
+	/// Proof: `Registry::Gateways` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::Organizations` (r:1 w:0)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(404), added: 2879, mode: `MaxEncodedLen`)
+	fn remove_gateway() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `668`
+		//  Estimated: `3869`
+		// Minimum execution time: 50_786_000 picoseconds.
+		Weight::from_parts(53_810_000, 0)
+			.saturating_add(Weight::from_parts(0, 3869))
+			.saturating_add(T::DbWeight::get().reads(2))
+			.saturating_add(T::DbWeight::get().writes(1))
+	}
 }
 
 // For tests and mocks: the same measurements with ParityDB's database weights.
@@ -269,15 +293,13 @@ impl WeightInfo for () {
 	/// Storage: `Registry::Organizations` (r:0 w:1)
 	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(404), added: 2879, mode: `MaxEncodedLen`)
 	/// The range of component `a` is `[1, 8]`.
-	fn admit_organization(a: u32, ) -> Weight {
+	fn admit_organization(_a: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `204`
 		//  Estimated: `3615`
-		// Minimum execution time: 52_779_000 picoseconds.
-		Weight::from_parts(56_376_750, 0)
+		// Minimum execution time: 45_675_000 picoseconds.
+		Weight::from_parts(54_799_351, 0)
 			.saturating_add(Weight::from_parts(0, 3615))
-			// Standard Error: 3_425
-			.saturating_add(Weight::from_parts(63_536, 0).saturating_mul(a.into()))
 			.saturating_add(ParityDbWeight::get().reads(2))
 			.saturating_add(ParityDbWeight::get().writes(3))
 	}
@@ -287,8 +309,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `594`
 		//  Estimated: `3869`
-		// Minimum execution time: 38_152_000 picoseconds.
-		Weight::from_parts(41_488_000, 0)
+		// Minimum execution time: 34_164_000 picoseconds.
+		Weight::from_parts(42_630_000, 0)
 			.saturating_add(Weight::from_parts(0, 3869))
 			.saturating_add(ParityDbWeight::get().reads(1))
 			.saturating_add(ParityDbWeight::get().writes(1))
@@ -299,8 +321,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `594`
 		//  Estimated: `3869`
-		// Minimum execution time: 33_353_000 picoseconds.
-		Weight::from_parts(40_556_000, 0)
+		// Minimum execution time: 34_274_000 picoseconds.
+		Weight::from_parts(42_650_000, 0)
 			.saturating_add(Weight::from_parts(0, 3869))
 			.saturating_add(ParityDbWeight::get().reads(1))
 			.saturating_add(ParityDbWeight::get().writes(1))
@@ -313,8 +335,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `594`
 		//  Estimated: `3869`
-		// Minimum execution time: 37_420_000 picoseconds.
-		Weight::from_parts(46_658_000, 0)
+		// Minimum execution time: 39_264_000 picoseconds.
+		Weight::from_parts(48_511_000, 0)
 			.saturating_add(Weight::from_parts(0, 3869))
 			.saturating_add(ParityDbWeight::get().reads(1))
 			.saturating_add(ParityDbWeight::get().writes(2))
@@ -326,11 +348,11 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `594`
 		//  Estimated: `3869`
-		// Minimum execution time: 32_822_000 picoseconds.
-		Weight::from_parts(39_627_062, 0)
+		// Minimum execution time: 34_956_000 picoseconds.
+		Weight::from_parts(42_697_534, 0)
 			.saturating_add(Weight::from_parts(0, 3869))
-			// Standard Error: 12_357
-			.saturating_add(Weight::from_parts(40_192, 0).saturating_mul(a.into()))
+			// Standard Error: 2_165
+			.saturating_add(Weight::from_parts(17_387, 0).saturating_mul(a.into()))
 			.saturating_add(ParityDbWeight::get().reads(1))
 			.saturating_add(ParityDbWeight::get().writes(1))
 	}
@@ -346,8 +368,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `737`
 		//  Estimated: `3869`
-		// Minimum execution time: 61_655_000 picoseconds.
-		Weight::from_parts(77_345_000, 0)
+		// Minimum execution time: 64_942_000 picoseconds.
+		Weight::from_parts(77_035_000, 0)
 			.saturating_add(Weight::from_parts(0, 3869))
 			.saturating_add(ParityDbWeight::get().reads(4))
 			.saturating_add(ParityDbWeight::get().writes(2))
@@ -362,8 +384,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `826`
 		//  Estimated: `3869`
-		// Minimum execution time: 48_852_000 picoseconds.
-		Weight::from_parts(60_142_000, 0)
+		// Minimum execution time: 49_833_000 picoseconds.
+		Weight::from_parts(60_273_000, 0)
 			.saturating_add(Weight::from_parts(0, 3869))
 			.saturating_add(ParityDbWeight::get().reads(3))
 			.saturating_add(ParityDbWeight::get().writes(1))
@@ -378,8 +400,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `798`
 		//  Estimated: `3869`
-		// Minimum execution time: 50_555_000 picoseconds.
-		Weight::from_parts(61_876_000, 0)
+		// Minimum execution time: 53_560_000 picoseconds.
+		Weight::from_parts(64_481_000, 0)
 			.saturating_add(Weight::from_parts(0, 3869))
 			.saturating_add(ParityDbWeight::get().reads(3))
 			.saturating_add(ParityDbWeight::get().writes(1))
@@ -392,8 +414,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `784`
 		//  Estimated: `3869`
-		// Minimum execution time: 42_409_000 picoseconds.
-		Weight::from_parts(51_857_000, 0)
+		// Minimum execution time: 44_664_000 picoseconds.
+		Weight::from_parts(55_163_000, 0)
 			.saturating_add(Weight::from_parts(0, 3869))
 			.saturating_add(ParityDbWeight::get().reads(2))
 			.saturating_add(ParityDbWeight::get().writes(1))
@@ -406,8 +428,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `784`
 		//  Estimated: `3869`
-		// Minimum execution time: 41_919_000 picoseconds.
-		Weight::from_parts(51_687_000, 0)
+		// Minimum execution time: 44_162_000 picoseconds.
+		Weight::from_parts(54_873_000, 0)
 			.saturating_add(Weight::from_parts(0, 3869))
 			.saturating_add(ParityDbWeight::get().reads(2))
 			.saturating_add(ParityDbWeight::get().writes(1))
@@ -420,8 +442,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `784`
 		//  Estimated: `3869`
-		// Minimum execution time: 46_607_000 picoseconds.
-		Weight::from_parts(58_219_000, 0)
+		// Minimum execution time: 49_432_000 picoseconds.
+		Weight::from_parts(59_391_000, 0)
 			.saturating_add(Weight::from_parts(0, 3869))
 			.saturating_add(ParityDbWeight::get().reads(2))
 			.saturating_add(ParityDbWeight::get().writes(2))
@@ -432,8 +454,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `208`
 		//  Estimated: `3513`
-		// Minimum execution time: 32_822_000 picoseconds.
-		Weight::from_parts(41_127_000, 0)
+		// Minimum execution time: 34_255_000 picoseconds.
+		Weight::from_parts(41_919_000, 0)
 			.saturating_add(Weight::from_parts(0, 3513))
 			.saturating_add(ParityDbWeight::get().reads(1))
 			.saturating_add(ParityDbWeight::get().writes(1))
@@ -446,12 +468,38 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `648`
 		//  Estimated: `3869`
-		// Minimum execution time: 49_232_000 picoseconds.
-		Weight::from_parts(61_264_000, 0)
+		// Minimum execution time: 51_196_000 picoseconds.
+		Weight::from_parts(62_777_000, 0)
 			.saturating_add(Weight::from_parts(0, 3869))
 			.saturating_add(ParityDbWeight::get().reads(2))
 			.saturating_add(ParityDbWeight::get().writes(3))
 	}
-	fn add_gateway() -> Weight { Weight::MAX }
-	fn remove_gateway() -> Weight { Weight::MAX }
+	/// Storage: `Registry::Organizations` (r:1 w:0)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(404), added: 2879, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::Gateways` (r:1 w:1)
+	/// Proof: `Registry::Gateways` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	fn add_gateway() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `594`
+		//  Estimated: `3869`
+		// Minimum execution time: 40_475_000 picoseconds.
+		Weight::from_parts(50_304_000, 0)
+			.saturating_add(Weight::from_parts(0, 3869))
+			.saturating_add(ParityDbWeight::get().reads(2))
+			.saturating_add(ParityDbWeight::get().writes(1))
+	}
+	/// Storage: `Registry::Gateways` (r:1 w:1)
+	/// Proof: `Registry::Gateways` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::Organizations` (r:1 w:0)
+	/// Proof: `Registry::Organizations` (`max_values`: None, `max_size`: Some(404), added: 2879, mode: `MaxEncodedLen`)
+	fn remove_gateway() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `668`
+		//  Estimated: `3869`
+		// Minimum execution time: 50_786_000 picoseconds.
+		Weight::from_parts(53_810_000, 0)
+			.saturating_add(Weight::from_parts(0, 3869))
+			.saturating_add(ParityDbWeight::get().reads(2))
+			.saturating_add(ParityDbWeight::get().writes(1))
+	}
 }

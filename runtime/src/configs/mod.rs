@@ -233,6 +233,7 @@ fn is_consent_suite_call(call: &RuntimeCall) -> bool {
 			| RuntimeCall::Records(..)
 			| RuntimeCall::BreakGlass(
 				pallet_break_glass::Call::contest { .. }
+					| pallet_break_glass::Call::end_session { .. }
 					| pallet_break_glass::Call::set_emergency_contacts { .. }
 					| pallet_break_glass::Call::set_opt_out { .. }
 			) | RuntimeCall::Utility(
