@@ -1,13 +1,11 @@
 /* global window */
-// What the web app's browser test needs around the app: a build of app/, a static server for it,
+// What the web app's browser test needs around the app: a build of app/, the app's own server,
 // Debian's Chromium driven by puppeteer-core, and a test wallet injected into the page that
 // implements the `injectedWeb3` interface and signs with dev keys, exactly as a wallet
 // extension signs (so the app's signing path is the one real extensions take).
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:http';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
-import { extname, join, normalize } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import puppeteer from 'puppeteer-core';
 
@@ -47,29 +45,34 @@ export async function buildApp() {
   if (built < Math.max(...sources.map(newestMtime))) await run('npm', ['run', 'build'], APP_DIR);
 }
 
-const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.json': 'application/json' };
-
-/** Serve app/dist on a free loopback port; resolves { url, close }. */
+/**
+ * Serve app/dist with the app's own server (`app/serve.mjs`, the one `scripts/run` starts) on a
+ * free loopback port; resolves { url, close }.
+ */
 export function serveApp() {
-  const server = createServer(async (req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    let file = normalize(join(DIST, path));
-    if (!file.startsWith(DIST)) return void res.writeHead(403).end();
-    const info = await stat(file).catch(() => null);
-    if (!info || info.isDirectory()) file = join(DIST, 'index.html');
-    try {
-      const body = await readFile(file);
-      res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' });
-      res.end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      resolve({ url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => server.close(r)) });
-    });
+  const child = spawn(process.execPath, [join(APP_DIR, 'serve.mjs'), '--host', '127.0.0.1', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`app/serve.mjs printed no URL in 30 s:\n${output}`)); }, 30_000);
+    const read = (d) => {
+      output += d;
+      const url = output.match(/http:\/\/127\.0\.0\.1:\d+\//)?.[0];
+      if (!url) return;
+      clearTimeout(timer);
+      child.stdout.off('data', read);
+      resolve({
+        url,
+        close: () => new Promise((r) => {
+          if (child.exitCode !== null) return r();
+          child.once('exit', () => r());
+          child.kill('SIGTERM');
+          setTimeout(() => child.kill('SIGKILL'), 3_000).unref(); // open keep-alive connections
+        }),
+      });
+    };
+    child.stdout.on('data', read);
+    child.stderr.on('data', (d) => { output += d; });
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`app/serve.mjs exited with ${code}:\n${output}`)); });
   });
 }
 
