@@ -30,7 +30,8 @@ let liveRegion: HTMLElement | null = null;
 
 /** The activity panel: every transaction of this visit with its progress. */
 export function activityPanel(): HTMLElement {
-  activityList = h('ol', { class: 'activity-list' });
+  // Scrolls when long: focusable, so a keyboard can scroll it too.
+  activityList = h('ol', { class: 'activity-list', tabindex: '0', 'aria-labelledby': 'activity-h' });
   liveRegion = h('div', { class: 'visually-hidden', 'aria-live': 'polite', role: 'status', id: 'tx-live' });
   return h(
     'section',

@@ -1,8 +1,9 @@
-/* global document */
+/* global document, window */
 // Driving the web app as a person does: find sections by their heading, controls by their
 // label, buttons by their text, type, tick, choose, click, and wait for text to appear. `root` is
 // a page or an element (a section).
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const isPage = (root) => typeof root.goto === 'function';
@@ -159,4 +160,19 @@ export async function screenshot(page, name, { fullPage = true } = {}) {
   const path = `${SCREENSHOTS}${name}.png`;
   await page.screenshot({ path, fullPage });
   return path;
+}
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * The WCAG 2.x A and AA violations axe-core finds on the page as it is now (colour contrast,
+ * labels, names of buttons and links, ARIA use, ...), as `rule: selector` lines: [] when clean.
+ */
+export async function accessibilityViolations(page) {
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async () => {
+    const result = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return result.violations.map((v) => ({ id: v.id, targets: v.nodes.map((n) => n.target.join(' ')) }));
+  });
+  return violations.flatMap((v) => v.targets.map((t) => `${v.id}: ${t}`));
 }

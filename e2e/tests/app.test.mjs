@@ -6,7 +6,7 @@
 // the clinician requests access and the patient approves; the clinician anchors a file (hashed in
 // the browser), verifies it and logs reads; breaks the glass and the patient sees the session; an
 // auditor reviews it; invalid input shows a message and submits nothing. Screenshots of each main
-// screen, desktop and phone, go to e2e/screenshots/.
+// screen, desktop and phone, go to e2e/screenshots/; axe-core checks each main screen against WCAG 2.1 AA.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
@@ -16,7 +16,7 @@ import { blake2AsHex, mnemonicGenerate } from '@polkadot/util-crypto';
 import { startDevNode, submitInBlock, rpc, sleep } from '../lib/node.mjs';
 import { buildApp, launchBrowser, serveApp, walletPage } from '../lib/app-harness.mjs';
 import {
-  choose, chooseRadio, click, control, openTab, pickDate, screenshot, section, text, tick,
+  accessibilityViolations, choose, chooseRadio, click, control, openTab, pickDate, screenshot, section, text, tick,
   typeInto, untickAll, useAccount, waitForMatch, waitForText,
 } from '../lib/app-ui.mjs';
 
@@ -168,6 +168,7 @@ test('a patient grants through the form and the clinician\'s screen shows the pe
   assert.deepEqual(await check('LabResults'), { Permit: { Consent: consent.id } });
   assert.equal((await node.api.query.system.account(patient.address)).data.free.toBigInt(), 0n, 'still no token: the call was free');
   await screenshot(page, 'patient-consent-desktop');
+  assert.deepEqual(await accessibilityViolations(page), [], 'the patient screen meets WCAG 2.1 AA (axe-core)');
 
   await useAccount(page, 'Test clinician');
   await openTab(page, 'Clinician');
@@ -177,6 +178,7 @@ test('a patient grants through the form and the clinician\'s screen shows the pe
   assert.match(await text(decision), /Mental health\s+Denied\s+no consent covers this/);
   await waitForText(decision, 'You may read lab results for treatment.');
   await screenshot(page, 'clinician-permit-desktop');
+  assert.deepEqual(await accessibilityViolations(page), [], 'the clinician screen meets WCAG 2.1 AA (axe-core)');
 });
 
 test('the patient revokes and the clinician\'s screen shows the denial', { timeout: 180_000 }, async () => {
@@ -297,12 +299,14 @@ test('a clinician breaks the glass behind a confirmation, and the patient sees t
   assert.match(warning, /reviews the session within 3 days after it ends/);
   assert.match(warning, /the bond goes to the patient and you lose the break-glass privilege/);
   await screenshot(page, 'clinician-break-glass-confirm-desktop', { fullPage: false });
+  assert.deepEqual(await accessibilityViolations(page), [], 'the break-glass confirmation meets WCAG 2.1 AA (axe-core)');
   await click(dialog, 'Break the glass now');
   assert.ok(await page.$('dialog[open]'), 'not without ticking the acknowledgement');
   await (await control(dialog, 'This is an emergency, and I accept the bond and the review.')).click();
   await click(dialog, 'Break the glass now');
   await waitForMatch(emergency, /Break the glass on Test patient: (In block|Finalized in) #\d+/, { timeout: 90_000 });
   await waitForText(emergency, 'Your session #0', { timeout: 60_000 });
+  assert.deepEqual(await accessibilityViolations(page), [], 'the clinician screen with an open session meets WCAG 2.1 AA (axe-core)');
   const [session] = await rpc(node.api, 'breakGlass_sessionsOf', [patient.address, null]);
   assert.equal(session.practitioner, bob.address);
 
@@ -314,6 +318,7 @@ test('a clinician breaks the glass behind a confirmation, and the patient sees t
   await waitForText(history, "Dr Bob at Dev General Hospital read a record of your imaging for treatment: permitted by your consent #1.");
   await waitForText(history, 'Dr Bob at Dev General Hospital tried to read a record of your imaging for research: denied, no consent covers this.');
   await screenshot(page, 'patient-history-desktop');
+  assert.deepEqual(await accessibilityViolations(page), [], 'the patient screen with its access history meets WCAG 2.1 AA (axe-core)');
   // The patient's first screen, for the README.
   await page.setViewport({ width: 1280, height: 1150 });
   await page.evaluate(() => window.scrollTo(0, 0));
@@ -330,6 +335,7 @@ test('an auditor reviews the session with a verdict', { timeout: 180_000 }, asyn
   await waitForText(queue, 'Dr Bob at Dev General Hospital broke the glass on Test patient on ');
   await click(queue, 'Review session #0');
   await screenshot(page, 'auditor-queue-desktop');
+  assert.deepEqual(await accessibilityViolations(page), [], 'the auditor screen with its review form meets WCAG 2.1 AA (axe-core)');
   await click(queue, 'Give verdict');
   await waitForText(queue, 'Choose a verdict.', { timeout: 10_000 });
   await chooseRadio(queue, 'Justified');
@@ -353,6 +359,7 @@ test('each main screen fits a 375 px wide phone', { timeout: 180_000 }, async ()
   await waitForText(await section(page, 'Your consents'), 'may read and add records to your imaging');
   assert.ok((await fits()) <= 375, `the patient screen is ${await fits()} px wide`);
   await screenshot(page, 'patient-phone');
+  assert.deepEqual(await accessibilityViolations(page), [], 'the patient screen on a phone meets WCAG 2.1 AA (axe-core)');
 
   await useAccount(page, 'Test clinician');
   await openTab(page, 'Clinician');

@@ -627,7 +627,7 @@ export function clinicianView(): View {
               ? h('div', { class: 'button-row' }, actionButton('End session', `end-${s.id}`, async () => {
                   const r = await submit(() => chain.a.tx.breakGlass.endSession(s.id), { label: `End emergency session #${s.id}`, status: sessionStatus });
                   if (r.ok) await refresh();
-                }, { class: 'secondary', 'aria-label': `End emergency session #${s.id}` }))
+                }, { class: 'secondary', 'aria-label': `End session #${s.id}` }))
               : null,
           ),
       })),

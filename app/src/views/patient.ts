@@ -637,7 +637,7 @@ export function patientView(): View {
           ? actionButton('End it now', `end-${s.id}`, async () => {
               const r = await submit(() => chain.a.tx.breakGlass.endSession(s.id), { label: `End emergency session #${s.id}`, status: sessionStatus });
               if (r.ok) await refresh();
-            }, { class: 'secondary', 'aria-label': `End emergency session #${s.id}` })
+            }, { class: 'secondary', 'aria-label': `End it now: emergency session #${s.id}` })
           : null,
         canContest
           ? actionButton('Contest', `contest-${s.id}`, async () => {
