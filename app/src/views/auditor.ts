@@ -7,22 +7,8 @@ import { errorBox, showErrors, statusLine } from '../forms';
 import { textHash } from '../hash';
 import { submit } from '../tx';
 import { VERDICTS, categoriesWords, dateTimeWords, durationWords, purposeWords, reasonWords } from '../vocab';
-import { accountLabel, actionButton, busy, emptyItem, keyed, renderIfChanged, stateBadge, type View } from './common';
+import { accountLabel, actionButton, busy, emptyItem, keyed, renderIfChanged, stateBadge, type SessionView, type View } from './common';
 
-interface SessionView {
-  id: number;
-  patient: string;
-  practitioner: string;
-  organization: number;
-  purpose: string;
-  reason: string;
-  justification_hash: string;
-  categories: string[];
-  start: number;
-  end: number;
-  review_due: number;
-  state: string;
-}
 
 const ORDER: Record<string, number> = { Overdue: 0, AwaitingReview: 1, Open: 2, Contested: 3, Justified: 4 };
 

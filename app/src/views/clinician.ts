@@ -26,7 +26,7 @@ import {
   purposesWords,
   purposeWords,
 } from '../vocab';
-import { accountLabel, actionButton, busy, checkAccess, denyReason, emptyItem, keyed, renderIfChanged, stateBadge, type View } from './common';
+import { accountLabel, actionButton, busy, checkAccess, denyReason, emptyItem, keyed, renderIfChanged, stateBadge, type SessionView, type View } from './common';
 
 interface RecordView {
   id: string;
@@ -38,17 +38,6 @@ interface RecordView {
   erased_at: number | null;
 }
 
-interface SessionView {
-  id: number;
-  practitioner: string;
-  purpose: string;
-  reason: string;
-  categories: string[];
-  start: number;
-  end: number;
-  review_due: number;
-  state: string;
-}
 
 /** FHIR resource types clinicians anchor most, listed first. */
 const COMMON_TYPES = ['Observation', 'DiagnosticReport', 'Condition', 'AllergyIntolerance', 'MedicationRequest', 'MedicationStatement', 'Immunization', 'Procedure', 'ImagingStudy', 'DocumentReference', 'Encounter', 'CarePlan', 'Consent'];

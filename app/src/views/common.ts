@@ -146,3 +146,19 @@ export function renderIfChanged(el: HTMLElement, sig: string, render: () => void
 export function emptyItem(text: string): HTMLElement {
   return h('li', { class: 'empty' }, text);
 }
+
+/** An emergency session as the `breakGlass_sessionsOf` RPC returns it. */
+export interface SessionView {
+  id: number;
+  patient: string;
+  practitioner: string;
+  organization: number;
+  purpose: string;
+  reason: string;
+  justification_hash: string;
+  categories: string[];
+  start: number;
+  end: number;
+  review_due: number;
+  state: string;
+}

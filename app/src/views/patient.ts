@@ -36,7 +36,7 @@ import {
   purposeWords,
   reasonWords,
 } from '../vocab';
-import { accountLabel, actionButton, badge, busy, empty, emptyItem, keyed, renderIfChanged, settings, stateBadge, subject, type View } from './common';
+import { accountLabel, actionButton, badge, busy, empty, emptyItem, keyed, renderIfChanged, settings, stateBadge, subject, type SessionView, type View } from './common';
 
 interface ConsentView {
   id: number;
@@ -51,19 +51,6 @@ interface ConsentView {
   granted_by: string | null;
 }
 
-interface SessionView {
-  id: number;
-  patient: string;
-  practitioner: string;
-  organization: number;
-  purpose: string;
-  reason: string;
-  categories: string[];
-  start: number;
-  end: number;
-  review_due: number;
-  state: string;
-}
 
 interface RecordView {
   id: string;
