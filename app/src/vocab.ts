@@ -94,7 +94,6 @@ const DENY_WORDS: Record<string, string> = {
 
 const byCode = <T extends Term>(list: T[]) => new Map(list.map((t) => [t.code, t]));
 const CAT = byCode(CATEGORIES);
-const ACT = byCode(ACTIONS);
 const PUR = byCode(PURPOSES);
 const ROL = byCode(ROLES);
 const REA = byCode(EMERGENCY_REASONS);
@@ -103,7 +102,6 @@ export const categoryWords = (code: string) => CAT.get(code)?.words ?? code;
 export const categoryLabel = (code: string) => CAT.get(code)?.label ?? code;
 export const purposeWords = (code: string) => PUR.get(code)?.words ?? code;
 export const purposeLabel = (code: string) => PUR.get(code)?.label ?? code;
-export const actionWords = (code: string) => ACT.get(code)?.words ?? code.toLowerCase();
 export const roleWords = (code: string) => ROL.get(code)?.words ?? code.toLowerCase();
 const REASON_PHRASES: Record<string, [patient: string, staff: string]> = {
   Unconscious: ['because you were unconscious', 'because the patient was unconscious'],
@@ -116,7 +114,6 @@ const REASON_PHRASES: Record<string, [patient: string, staff: string]> = {
 /** Why the glass was broken, as a phrase: "because you were unconscious" (to the patient). */
 export const reasonWords = (code: string, to: 'patient' | 'staff' = 'staff') =>
   REASON_PHRASES[code]?.[to === 'patient' ? 0 : 1] ?? `because: ${REA.get(code)?.words ?? code}`;
-export const isSensitive = (code: string) => CAT.get(code)?.sensitive ?? false;
 
 /** "a, b and c". */
 export function list(words: string[], conj = 'and'): string {
@@ -143,10 +140,6 @@ export function actionsWords(codes: string[]): string {
 
 export function purposesWords(codes: string[]): string {
   return list(PURPOSES.filter((p) => codes.includes(p.code)).map((p) => p.words), 'or');
-}
-
-export function rolesWords(codes: string[]): string {
-  return list(codes.map(roleWords));
 }
 
 /** A date as people read it, in their locale: "Dec 31, 2026" / "31 Dec 2026". */
