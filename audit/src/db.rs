@@ -131,7 +131,7 @@ pub struct Postgres {
 /// The store, chosen by URL.
 pub enum Store {
 	Sqlite(Sqlite),
-	Postgres(Postgres),
+	Postgres(Box<Postgres>),
 }
 
 fn open_sqlite(path: &str) -> Result<rusqlite::Connection, DbError> {
@@ -258,11 +258,11 @@ impl Store {
 		} else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
 			let writer = pg_connect(url).await?;
 			let reader = pg_connect(url).await?;
-			Store::Postgres(Postgres {
+			Store::Postgres(Box::new(Postgres {
 				writer: tokio::sync::Mutex::new(writer),
 				reader,
 				statements: tokio::sync::Mutex::new(HashMap::new()),
-			})
+			}))
 		} else {
 			return Err(DbError(format!(
 				"unknown database URL {url:?}: use sqlite:/path/to/audit.db or postgres://user@host:port/db"

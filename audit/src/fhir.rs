@@ -1,4 +1,4 @@
-//! The audit trail as HL7 FHIR R5 resources (`/work/shared/FHIR-MAPPING.md` is the mapping).
+//! The audit trail as HL7 FHIR R5 resources, as `FHIR-MAPPING.md` maps it.
 //!
 //! Every builder takes a row from [`crate::model`] and the [`Context`] (genesis hash, base URL,
 //! now) and returns a `serde_json::Value` that validates as R5:
@@ -12,8 +12,7 @@
 //! Accounts are referenced logically (`identifier` with system `urn:consent-chain:account`),
 //! chain objects by an identifier whose system names the chain (`urn:consent-chain:<genesis>:
 //! consent`), and every resource derived from an event carries the block evidence in the extension
-//! `urn:consent-chain:fhir:block`. FHIR ids are at most 64 characters: a record id (32 bytes) is
-//! written in base32 in the Provenance id (see [`provenance_id`]), never in hex.
+//! `urn:consent-chain:fhir:block`.
 
 use crate::model::{
 	Activity, AuditKind, AuditRow, ConsentKind, ConsentRow, Context, EndedHow, Evidence,
@@ -107,9 +106,9 @@ pub fn parse_date_range(s: &str) -> Result<(u64, u64), String> {
 	let (start, end) = match s.split_once('T') {
 		None => parse_calendar(s).ok_or_else(invalid)?,
 		Some((day, time)) if day.len() == 10 => {
-			let (midnight, _) = parse_calendar(day).ok_or_else(invalid)?;
+			let (day_start, _) = parse_calendar(day).ok_or_else(invalid)?;
 			let (since_midnight, precision, offset) = parse_time(time).ok_or_else(invalid)?;
-			let start = midnight + since_midnight - offset;
+			let start = day_start + since_midnight - offset;
 			(start, start + precision)
 		},
 		Some(_) => return Err(invalid()),
@@ -219,94 +218,37 @@ pub fn consent_id(kind: ConsentKind, id: u64) -> String {
 
 /// The Provenance id of a record version: `<record id in base32>-v<version>`.
 ///
-/// A FHIR id has at most 64 characters, so the 32-byte record id is written in RFC 4648 base32
-/// (lower case, no padding: 52 characters) rather than in hex (64): with `-v` and a `u32` version
-/// the id has at most 64 characters. [`parse_provenance_id`] reads it back.
+/// Clients derive it from the record id they know. With a 32-byte record id it has 74 characters
+/// or more, past the 64 that R5 allows for an `id`: `fhir.resources` accepts it (up to 255),
+/// `validate.py` warns.
 pub fn provenance_id(record_id: &str, version: u32) -> String {
-	let hex_digits = record_id.strip_prefix("0x").unwrap_or(record_id);
-	// A record id that is not hex (never written by ingest) is encoded as its text.
-	let bytes = hex::decode(hex_digits).unwrap_or_else(|_| record_id.as_bytes().to_vec());
-	format!("{}-v{version}", base32(&bytes))
+	format!("{}-v{version}", record_id_base32(record_id))
+}
+
+/// A record id (`0x` + 64 hex digits) as 52 lower-case RFC 4648 base32 digits: a FHIR id has at
+/// most 64 characters, so the hex form cannot carry a version.
+pub fn record_id_base32(record_id: &str) -> String {
+	const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
+	let bytes = hex::decode(record_id.trim_start_matches("0x")).unwrap_or_default();
+	let mut out = String::with_capacity(bytes.len() * 8 / 5 + 1);
+	let (mut buffer, mut bits) = (0u32, 0u32);
+	for byte in bytes {
+		buffer = (buffer << 8) | u32::from(byte);
+		bits += 8;
+		while bits >= 5 {
+			bits -= 5;
+			out.push(char::from(ALPHABET[((buffer >> bits) & 31) as usize]));
+		}
+	}
+	if bits > 0 {
+		out.push(char::from(ALPHABET[((buffer << (5 - bits)) & 31) as usize]));
+	}
+	out
 }
 
 /// The Task id of an access request: `request-<id>`.
 pub fn task_id(request_id: u64) -> String {
 	format!("request-{request_id}")
-}
-
-/// The consent or deny rule a Consent id names (the inverse of [`consent_id`]).
-pub fn parse_consent_id(id: &str) -> Option<(ConsentKind, u64)> {
-	[ConsentKind::Consent, ConsentKind::DenyRule].into_iter().find_map(|kind| {
-		let number = id.strip_prefix(kind.as_str())?.strip_prefix('-')?;
-		Some((kind, canonical_number(number)?))
-	})
-}
-
-/// The record (`0x` hex, lower case) and version a Provenance id names (the inverse of
-/// [`provenance_id`]).
-pub fn parse_provenance_id(id: &str) -> Option<(String, u32)> {
-	let (encoded, version) = id.rsplit_once("-v")?;
-	let version = u32::try_from(canonical_number(version)?).ok()?;
-	let record_id = format!("0x{}", hex::encode(base32_decode(encoded)?));
-	Some((record_id, version))
-}
-
-/// The access request a Task id names (the inverse of [`task_id`]).
-pub fn parse_task_id(id: &str) -> Option<u64> {
-	canonical_number(id.strip_prefix("request-")?)
-}
-
-/// A decimal number written without sign or leading zeros (so every id has one spelling).
-fn canonical_number(s: &str) -> Option<u64> {
-	let canonical =
-		!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s == "0" || !s.starts_with('0'));
-	if canonical {
-		s.parse().ok()
-	} else {
-		None
-	}
-}
-
-const BASE32: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
-
-/// RFC 4648 base32, lower case, without padding.
-fn base32(bytes: &[u8]) -> String {
-	let mut out = String::with_capacity(bytes.len().div_ceil(5) * 8);
-	let (mut buffer, mut bits) = (0_u32, 0_u32);
-	for byte in bytes {
-		buffer = (buffer << 8) | u32::from(*byte);
-		bits += 8;
-		while bits >= 5 {
-			bits -= 5;
-			out.push(char::from(BASE32[((buffer >> bits) & 31) as usize]));
-		}
-		buffer &= (1 << bits) - 1;
-	}
-	if bits > 0 {
-		out.push(char::from(BASE32[((buffer << (5 - bits)) & 31) as usize]));
-	}
-	out
-}
-
-/// The inverse of [`base32`]; `None` unless `s` is exactly what [`base32`] writes.
-fn base32_decode(s: &str) -> Option<Vec<u8>> {
-	let mut out = Vec::with_capacity(s.len() * 5 / 8);
-	let (mut buffer, mut bits) = (0_u32, 0_u32);
-	for c in s.bytes() {
-		let value = BASE32.iter().position(|a| *a == c)?;
-		buffer = (buffer << 5) | u32::try_from(value).ok()?;
-		bits += 5;
-		if bits >= 8 {
-			bits -= 8;
-			out.push(u8::try_from(buffer >> bits).ok()?);
-			buffer &= (1 << bits) - 1;
-		}
-	}
-	// Left-over bits are padding: fewer than 5, and zero.
-	if out.is_empty() || bits >= 5 || buffer != 0 {
-		return None;
-	}
-	Some(out)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -543,6 +485,8 @@ fn reason_text(reason: &str) -> &str {
 		"NotYetValid" => "the consent is not valid yet",
 		"Justified" => "the emergency access was justified",
 		"Unjustified" => "the emergency access was not justified",
+		"bond-slashed" => "bond slashed after an unjustified verdict",
+		"review-overdue" => "review overdue",
 		other => other,
 	}
 }
@@ -731,7 +675,8 @@ fn provisions(ctx: &Context, row: &ConsentRow) -> Vec<Value> {
 /// audit-subtype`: `break-glass`, then `session-opened`, `session-ended`, ...); id = `row.id`.
 ///
 /// Outcome `0` success, `4` minor failure (a denied read, an unjustified verdict, an overdue
-/// review), `8` serious failure (a slashed bond), with the reason in `outcome.detail`.
+/// review), `8` serious failure (a slashed bond), as [`AuditRow::outcome_code`], with the reason
+/// in `outcome.detail`.
 pub fn audit_event(ctx: &Context, row: &AuditRow) -> Value {
 	let purpose = row
 		.purpose
@@ -799,12 +744,15 @@ fn event_action(kind: AuditKind) -> &'static str {
 	}
 }
 
+/// The outcome code is [`AuditRow::outcome_code`], the one the `outcome` search parameter matches;
+/// the reason (permit or deny reason, verdict, slashed bond, overdue review) is its detail.
 fn outcome(row: &AuditRow) -> Value {
-	let (code, display) = match row.kind {
-		AuditKind::BondSlashed => ("8", "Serious failure"),
-		AuditKind::ReviewOverdue => ("4", "Minor failure"),
-		_ if row.success => ("0", "Success"),
-		_ => ("4", "Minor failure"),
+	let code = row.outcome_code();
+	let display = match code {
+		"0" => "Success",
+		"4" => "Minor failure",
+		"8" => "Serious failure",
+		_ => "Major failure",
 	};
 	let reason = match (row.kind, row.reason.as_str()) {
 		(AuditKind::BondSlashed, _) => "bond-slashed",
@@ -813,16 +761,12 @@ fn outcome(row: &AuditRow) -> Value {
 		(AuditKind::SessionReviewed, "") => "Unjustified",
 		(_, reason) => reason,
 	};
-	let detail = match reason {
-		"" => None,
-		"bond-slashed" => Some(reason_concept(reason, "bond slashed after an unjustified verdict")),
-		"review-overdue" => Some(reason_concept(reason, "review overdue")),
-		_ => Some(reason_concept(reason, reason_text(reason))),
+	let detail = if reason.is_empty() {
+		None
+	} else {
+		Some(json!([reason_concept(reason, reason_text(reason))]))
 	};
-	object([
-		("code", Some(coding(AUDIT_EVENT_OUTCOME, code, Some(display)))),
-		("detail", detail.map(|detail| json!([detail]))),
-	])
+	object([("code", Some(coding(AUDIT_EVENT_OUTCOME, code, Some(display)))), ("detail", detail)])
 }
 
 /// The FHIR type of the human agent: the patient, a delegate acting for them, or a practitioner.
@@ -925,6 +869,9 @@ fn session_entity(ctx: &Context, row: &AuditRow, session: &SessionInfo) -> Value
 			.filter_map(|category| text(category))
 			.map(|category| detail("category", "String", category)),
 	);
+	if let Some(practitioner) = text(&session.practitioner) {
+		details.push(detail("practitioner", "String", practitioner));
+	}
 	if session.end > 0 {
 		details.push(detail("session-end", "DateTime", Value::from(instant(session.end))));
 	}
@@ -1110,31 +1057,91 @@ fn task_parameter(kind: &str, value_type: &str, value: Value) -> Value {
 // ---------------------------------------------------------------------------------------------
 // The endpoint
 
+/// A search parameter of the endpoint: name, type, documentation.
+type SearchParam = (&'static str, &'static str, &'static str);
+
+/// What every resource type can be searched by besides its own parameters.
+const COMMON_SEARCH: [SearchParam; 5] = [
+	(
+		"patient",
+		"reference",
+		"The patient: urn:consent-chain:account|<SS58>, Patient/<SS58> or <SS58>",
+	),
+	(
+		"organization",
+		"token",
+		"The organization involved (grantee, agent, author or requester): its id",
+	),
+	("date", "date", "When it was recorded on chain (block time), with eq, ge, gt, le or lt"),
+	("_count", "number", "Page size; the Bundle links to the next page"),
+	("_sort", "special", "date (oldest first, the default) or -date"),
+];
+
+/// The four resource types served, each with its own search parameters.
+const RESOURCES: [(&str, &[SearchParam]); 4] = [
+	(
+		"Consent",
+		&[
+			("actor", "reference", "The grantee: the practitioner's account (SS58)"),
+			("status", "token", "active or inactive"),
+		],
+	),
+	(
+		"AuditEvent",
+		&[
+			("agent", "reference", "Who acted: the account (SS58)"),
+			("outcome", "token", "0 success, 4 minor failure, 8 serious failure"),
+		],
+	),
+	(
+		"Provenance",
+		&[
+			("agent", "reference", "The author: the account (SS58)"),
+			("target", "reference", "The record: its id (0x hex)"),
+		],
+	),
+	(
+		"Task",
+		&[
+			("requester", "reference", "The practitioner who asked: the account (SS58)"),
+			("status", "token", "requested, accepted, rejected, cancelled or failed"),
+		],
+	),
+];
+
 /// What `GET /fhir/metadata` answers: the four resource types, read and search, and `$export`.
 pub fn capability_statement(ctx: &Context) -> Value {
-	let base_url = ctx.base_url.trim_end_matches('/');
-	let resource = |resource_type: &str, params: &[(&str, &str, &str)]| {
-		let mut search_params: Vec<Value> = params
-			.iter()
-			.map(|(name, kind, documentation)| {
-				json!({ "name": name, "type": kind, "documentation": documentation })
+	let resources: Vec<Value> = RESOURCES
+		.iter()
+		.map(|(resource_type, own)| {
+			let (patient, common) = COMMON_SEARCH.split_at(1);
+			let search_params: Vec<Value> = patient
+				.iter()
+				.chain(own.iter())
+				.chain(common)
+				.map(|(name, kind, documentation)| {
+					json!({ "name": name, "type": kind, "documentation": documentation })
+				})
+				.collect();
+			json!({
+				"type": resource_type,
+				"interaction": [{ "code": "read" }, { "code": "search-type" }],
+				"versioning": "no-version",
+				"readHistory": false,
+				"searchParam": search_params,
 			})
-			.collect();
-		search_params.push(json!({
-			"name": "_count",
-			"type": "number",
-			"documentation": "Page size; the Bundle links to the next page.",
-		}));
-		json!({
-			"type": resource_type,
-			"interaction": [{ "code": "read" }, { "code": "search-type" }],
-			"versioning": "no-version",
-			"readHistory": false,
-			"searchParam": search_params,
 		})
-	};
-	let patient = ("patient", "reference", "The patient, as Patient?identifier=<SS58> or <SS58>");
-	let recorded = ("date", "date", "When it was recorded on chain (block time)");
+		.collect();
+	let security = json!({
+		"cors": false,
+		"service": [{
+			"text": "Bearer token from POST /auth/token after signing a challenge (POST \
+				/auth/challenge) with the account's sr25519 key",
+		}],
+		"description": "Every request needs `Authorization: Bearer <token>`. A patient sees their \
+			own trail (and a guardian that of the patients they act for); what others see is \
+			what the chain lets them see.",
+	});
 	json!({
 		"resourceType": "CapabilityStatement",
 		"id": "consent-audit",
@@ -1149,50 +1156,15 @@ pub fn capability_statement(ctx: &Context) -> Value {
 		"software": { "name": "consent-audit", "version": env!("CARGO_PKG_VERSION") },
 		"implementation": {
 			"description": format!("Consent Chain audit trail of chain {}", ctx.genesis),
-			"url": base_url,
+			"url": ctx.base_url.trim_end_matches('/'),
 		},
 		"fhirVersion": "5.0.0",
 		"format": ["json", FHIR_JSON],
 		"rest": [{
 			"mode": "server",
-			"documentation": "Read-only. Every resource is derived from finalized blocks.",
-			"security": {
-				"cors": false,
-				"service": [{
-					"text": "Bearer token from POST /auth/token after signing a challenge with \
-						the account's sr25519 key",
-				}],
-				"description": "Every request needs `Authorization: Bearer <token>`. A patient \
-					sees their own trail; practitioners, auditors and organizations see what the \
-					chain lets them see.",
-			},
-			"resource": [
-				resource("Consent", &[
-					patient,
-					("actor", "reference", "The grantee: a Practitioner, Organization or PractitionerRole"),
-					("status", "token", "active | inactive"),
-					recorded,
-				]),
-				resource("AuditEvent", &[
-					patient,
-					("agent", "reference", "Who acted: the account (SS58)"),
-					recorded,
-					("outcome", "token", "0 success, 4 minor failure, 8 serious failure"),
-					("organization", "token", "The agent's organization id"),
-				]),
-				resource("Provenance", &[
-					patient,
-					("agent", "reference", "The author: the account (SS58)"),
-					("target", "reference", "The record: its id (0x hex)"),
-					recorded,
-				]),
-				resource("Task", &[
-					patient,
-					("requester", "reference", "The practitioner who asked: the account (SS58)"),
-					("status", "token", "requested | accepted | rejected | cancelled | failed"),
-					recorded,
-				]),
-			],
+			"documentation": "Read-only: every resource is derived from finalized blocks.",
+			"security": security,
+			"resource": resources,
 			"operation": [{ "name": "export", "definition": BULK_EXPORT }],
 		}],
 	})
@@ -1433,6 +1405,7 @@ mod tests {
 	fn session() -> SessionInfo {
 		SessionInfo {
 			session_id: 4,
+			practitioner: BOB.into(),
 			purpose: "ETREAT".into(),
 			reason: "Unconscious".into(),
 			justification_hash: HASH.into(),
@@ -1762,52 +1735,28 @@ mod tests {
 
 	// --- Ids ----------------------------------------------------------------------------------
 
-	/// FHIR R5 `id`: `[A-Za-z0-9\-\.]{1,64}`.
+	/// FHIR `id` characters, and at most 64 of them (255 for Provenance: see [`provenance_id`]).
 	fn is_fhir_id(id: &str) -> bool {
 		(1..=64).contains(&id.len())
 			&& id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
 	}
 
 	#[test]
-	fn ids_are_valid_and_read_back() {
+	fn ids_name_the_chain_object() {
 		assert_eq!(consent_id(ConsentKind::Consent, 7), "consent-7");
 		assert_eq!(consent_id(ConsentKind::DenyRule, 7), "deny-rule-7");
 		assert_eq!(task_id(12), "request-12");
-		assert_eq!(parse_consent_id("consent-7"), Some((ConsentKind::Consent, 7)));
-		assert_eq!(parse_consent_id("deny-rule-0"), Some((ConsentKind::DenyRule, 0)));
-		assert_eq!(parse_task_id("request-12"), Some(12));
-		for bad in ["consent-", "consent-07", "consent-+7", "consent-x", "deny-rule7", "task-1", ""]
-		{
-			assert_eq!(parse_consent_id(bad), None, "{bad}");
-		}
-		assert_eq!(parse_task_id("request-"), None);
-		assert_eq!(parse_task_id("request-18446744073709551616"), None);
-
-		let id = provenance_id(RECORD, u32::MAX);
-		assert!(is_fhir_id(&id), "{id}");
-		assert_eq!(id.len(), 64);
-		assert_eq!(parse_provenance_id(&id), Some((RECORD.to_owned(), u32::MAX)));
-		let id = provenance_id(RECORD, 0);
-		assert!(id.ends_with("-v0"), "{id}");
-		assert_eq!(parse_provenance_id(&id), Some((RECORD.to_owned(), 0)));
-		// Upper-case hex reads back as the lower-case spelling the chain uses.
-		let upper = format!("0x{}", RECORD[2..].to_uppercase());
-		assert_eq!(provenance_id(&upper, 3), provenance_id(RECORD, 3));
-		assert_eq!(base32(b"foobar"), "mzxw6ytboi");
-		assert_eq!(base32_decode("mzxw6ytboi"), Some(b"foobar".to_vec()));
-		assert_eq!(base32_decode("mzxw6ytboj"), None, "non-zero padding bits");
-		let encoded = id.trim_end_matches("-v0");
-		for bad in [
-			format!("{encoded}-v"),
-			format!("{encoded}-v01"),
-			format!("{encoded}-v4294967296"),
-			format!("{encoded}v0"),
-			format!("{}-v0", encoded.to_uppercase()),
-			"-v0".to_owned(),
-			format!("{encoded}1-v0"),
-		] {
-			assert_eq!(parse_provenance_id(&bad), None, "{bad}");
-		}
+		// Base32 of the record id (checked against Python's base64.b32encode).
+		let b32 = "tqxe62ulbuod4x32tmot6xt4tifs2t3oriodwxl7tyfcys3nr4ha";
+		assert_eq!(record_id_base32(RECORD), b32);
+		assert_eq!(provenance_id(RECORD, 0), format!("{b32}-v0"));
+		assert_eq!(provenance_id(&RECORD[2..], 3), format!("{b32}-v3"));
+		assert_eq!(
+			provenance_id(&RECORD.to_uppercase().replace("0X", "0x"), 3),
+			format!("{b32}-v3")
+		);
+		assert_eq!(provenance_id(RECORD, u32::MAX).len(), 64);
+		assert!(is_fhir_id(&provenance_id(RECORD, u32::MAX)));
 	}
 
 	// --- Consent ------------------------------------------------------------------------------
@@ -2105,11 +2054,20 @@ mod tests {
 		let kinds: Vec<_> = details.iter().flat_map(|d| codes(&d["type"])).collect();
 		assert_eq!(
 			kinds,
-			["reason", "justification-hash", "category", "category", "category", "session-end"]
+			[
+				"reason",
+				"justification-hash",
+				"category",
+				"category",
+				"category",
+				"practitioner",
+				"session-end"
+			]
 		);
 		assert_eq!(codes(&details[0]["valueCodeableConcept"]), ["Unconscious"]);
 		assert_eq!(details[1]["valueString"], HASH);
-		assert_eq!(details[5]["valueDateTime"], "2026-11-21T17:00:00.000Z");
+		assert_eq!(details[5]["valueString"], BOB);
+		assert_eq!(details[6]["valueDateTime"], "2026-11-21T17:00:00.000Z");
 	}
 
 	#[test]
@@ -2186,10 +2144,6 @@ mod tests {
 		let p = provenance(&ctx(), &anchor_row());
 		assert_eq!(p["resourceType"], "Provenance");
 		assert_eq!(p["id"], provenance_id(RECORD, 0));
-		assert_eq!(
-			parse_provenance_id(p["id"].as_str().unwrap_or_default()),
-			Some((RECORD.into(), 0))
-		);
 		let target = &p["target"][0];
 		assert_eq!(target["identifier"], json!({ "system": system("record"), "value": RECORD }));
 		assert_eq!(target["display"], format!("record {RECORD} version 0"));
@@ -2315,13 +2269,30 @@ mod tests {
 		assert_eq!(
 			summary,
 			[
-				("Consent", vec!["patient", "actor", "status", "date", "_count"]),
+				(
+					"Consent",
+					vec!["patient", "actor", "status", "organization", "date", "_count", "_sort"]
+				),
 				(
 					"AuditEvent",
-					vec!["patient", "agent", "date", "outcome", "organization", "_count"]
+					vec!["patient", "agent", "outcome", "organization", "date", "_count", "_sort"],
 				),
-				("Provenance", vec!["patient", "agent", "target", "date", "_count"]),
-				("Task", vec!["patient", "requester", "status", "date", "_count"]),
+				(
+					"Provenance",
+					vec!["patient", "agent", "target", "organization", "date", "_count", "_sort"],
+				),
+				(
+					"Task",
+					vec![
+						"patient",
+						"requester",
+						"status",
+						"organization",
+						"date",
+						"_count",
+						"_sort"
+					],
+				),
 			]
 		);
 	}

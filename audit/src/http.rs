@@ -530,19 +530,18 @@ pub(crate) async fn search(
 						"search parameter target: {value:?} is not a record id (32 bytes of hex)"
 					)));
 				}
-				let p = push(&mut params, Val::text(format!("record-{hex}-v%")));
+				let p = push(&mut params, Val::text(format!("{}-v%", fhir::record_id_base32(hex))));
 				conds.push(format!("id LIKE {p}"));
 			},
 			"_count" => {
-				count = value
-					.parse::<i64>()
-					.ok()
-					.filter(|c| (1..=MAX_COUNT).contains(c))
-					.ok_or_else(|| {
-						Refusal::invalid(format!(
+				count =
+					value.parse::<i64>().ok().filter(|c| (1..=MAX_COUNT).contains(c)).ok_or_else(
+						|| {
+							Refusal::invalid(format!(
 							"_count must be a whole number from 1 to {MAX_COUNT}, not {value:?}"
 						))
-					})?;
+						},
+					)?;
 			},
 			"_cursor" => {
 				let parsed = value
@@ -563,15 +562,15 @@ pub(crate) async fn search(
 					},
 				};
 			},
-			"_format" => {
-				if !["json", "application/fhir+json", "application/json"].contains(&value.as_str())
-				{
-					return Err(Refusal(
-						StatusCode::NOT_ACCEPTABLE,
-						"not-supported",
-						"only JSON is served".into(),
-					));
-				}
+			"_format"
+				if !["json", "application/fhir+json", "application/json"]
+					.contains(&value.as_str()) =>
+			{
+				return Err(Refusal(
+					StatusCode::NOT_ACCEPTABLE,
+					"not-supported",
+					"only JSON is served".into(),
+				));
 			},
 			_ => {},
 		}

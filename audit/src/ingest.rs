@@ -944,6 +944,7 @@ impl Ingester {
 		{
 			let info = SessionInfo {
 				session_id,
+				practitioner: ss58(practitioner),
 				purpose: name_of(purpose),
 				reason: name_of(reason),
 				justification_hash: hex0x(justification_hash.as_bytes()),

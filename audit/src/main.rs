@@ -19,7 +19,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Parser)]
-#[command(name = "consent-audit", version, about = "The consent chain's audit trail, kept for ever and served as FHIR R5")]
+#[command(
+	name = "consent-audit",
+	version,
+	about = "The consent chain's audit trail, kept for ever and served as FHIR R5"
+)]
 struct Cli {
 	#[command(subcommand)]
 	command: Command,
@@ -82,7 +86,15 @@ async fn main() {
 		)
 		.init();
 	let result = match Cli::parse().command {
-		Command::Serve { node, database, listen, public_url, poll_ms, token_ttl, allow_origins } =>
+		Command::Serve {
+			node,
+			database,
+			listen,
+			public_url,
+			poll_ms,
+			token_ttl,
+			allow_origins,
+		} => {
 			serve(
 				node,
 				database,
@@ -92,9 +104,11 @@ async fn main() {
 				Duration::from_secs(token_ttl),
 				allow_origins,
 			)
-			.await,
-		Command::Bench { database, events, checkpoints, queries, json } =>
-			bench::run(&database, events, &checkpoints, queries, json.as_deref()).await,
+			.await
+		},
+		Command::Bench { database, events, checkpoints, queries, json } => {
+			bench::run(&database, events, &checkpoints, queries, json.as_deref()).await
+		},
 	};
 	if let Err(e) = result {
 		eprintln!("consent-audit: {e}");
@@ -112,20 +126,27 @@ async fn serve(
 	allowed_origins: Vec<String>,
 ) -> Result<(), String> {
 	let rpc = Arc::new(rpc::Rpc::new(&node).map_err(|e| e.to_string())?);
-	let store = Arc::new(db::Store::open(&database).await.map_err(|e| format!("database {database}: {e}"))?);
+	let store = Arc::new(
+		db::Store::open(&database).await.map_err(|e| format!("database {database}: {e}"))?,
+	);
 	let progress = Arc::new(ingest::Progress::new());
 	let ingester = ingest::Ingester::new(rpc.clone(), store.clone(), progress.clone(), poll)
 		.await
 		.map_err(|e| format!("cannot follow {node}: {e}"))?;
 	let genesis = ingester.genesis().to_string();
-	let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+	let listener = tokio::net::TcpListener::bind(listen)
+		.await
+		.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
 	let local = listener.local_addr().map_err(|e| e.to_string())?;
 	let app = Arc::new(http::App {
 		store: store.clone(),
 		auth: auth::Auth::new(rpc.clone(), genesis.clone(), token_ttl),
 		progress,
 		genesis,
-		public_url: public_url.unwrap_or_else(|| format!("http://{local}")).trim_end_matches('/').to_string(),
+		public_url: public_url
+			.unwrap_or_else(|| format!("http://{local}"))
+			.trim_end_matches('/')
+			.to_string(),
 		ingest_error: std::sync::Mutex::new(None),
 		allowed_origins,
 	});

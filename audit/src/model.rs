@@ -130,6 +130,9 @@ impl AuditKind {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct SessionInfo {
 	pub session_id: u64,
+	/// SS58 of the practitioner who opened it.
+	#[serde(default)]
+	pub practitioner: String,
 	/// `ETREAT` or `BTG`.
 	pub purpose: String,
 	/// Emergency reason name, e.g. `Unconscious`.
