@@ -17,8 +17,10 @@ use std::time::{Duration, Instant};
 const BATCH: u64 = 1_000;
 /// Busy patients: every one of them has at least a page of events at the first checkpoint.
 const PATIENTS: u64 = 50;
-const PRACTITIONERS: u64 = 200;
-const ORGANIZATIONS: u64 = 5;
+/// Busy practitioners, ten per organization; every tenth round of them is denied, so each
+/// organization has a page of denials at the first checkpoint too.
+const PRACTITIONERS: u64 = 40;
+const ORGANIZATIONS: u64 = 4;
 /// Page size of the timed searches.
 const PAGE: usize = 20;
 /// Targets (issue: ingest >= 5,000 events/s on SQLite, search p99 <= 50 ms at 1M, p99 at 1M <=
@@ -35,8 +37,9 @@ fn account(kind: u8, i: u64) -> String {
 }
 
 fn synthetic(n: u64, rng: &mut rand::rngs::StdRng) -> AuditRow {
-	let practitioner = rng.gen_range(0..PRACTITIONERS);
-	let permitted = rng.gen_bool(0.9);
+	let practitioner = n % PRACTITIONERS;
+	let organization = practitioner / (PRACTITIONERS / ORGANIZATIONS);
+	let permitted = (n / PRACTITIONERS) % 10 != 9;
 	let block = n / 10 + 1;
 	let categories = ["LabResults", "Imaging", "Medications", "MentalHealth", "VitalSigns"];
 	AuditRow {
@@ -44,8 +47,8 @@ fn synthetic(n: u64, rng: &mut rand::rngs::StdRng) -> AuditRow {
 		kind: AuditKind::Read,
 		patient: account(1, n % PATIENTS),
 		agent: Some(account(2, practitioner)),
-		organization: Some((practitioner % ORGANIZATIONS) as u32),
-		organization_name: Some(format!("Hospital {}", practitioner % ORGANIZATIONS)),
+		organization: Some(organization as u32),
+		organization_name: Some(format!("Hospital {organization}")),
 		record_id: Some(format!("0x{:064x}", rng.gen::<u64>())),
 		category: Some(categories[(n % 5) as usize].into()),
 		purpose: Some("TREAT".into()),
@@ -124,7 +127,9 @@ pub async fn run(
 		let mut kinds = Vec::new();
 		for kind in ["patient", "organization", "agent"] {
 			let mut times = Vec::with_capacity(queries);
-			for q in 0..queries {
+			// The first tenth warms the caches and is not timed.
+			let warm_up = queries / 10;
+			for q in 0..queries + warm_up {
 				let (grant, query) = match kind {
 					"patient" => {
 						let who = account(1, (q as u64 * 7) % PATIENTS);
@@ -152,7 +157,9 @@ pub async fn run(
 				let t = Instant::now();
 				let resp =
 					http::search(&app, &grant, "AuditEvent", &query).await.map_err(|r| r.2)?;
-				times.push(t.elapsed());
+				if q >= warm_up {
+					times.push(t.elapsed());
+				}
 				if !resp.status().is_success() {
 					return Err(format!("search {query} answered {}", resp.status()));
 				}
@@ -171,11 +178,16 @@ pub async fn run(
 	let rate = done as f64 / ingest_time.as_secs_f64().max(1e-9);
 	let verdict = |met: bool| if met { "met" } else { "MISSED" };
 	println!("result ({}):", store.kind());
-	let ingest_met = rate >= INGEST_TARGET;
-	println!(
-		"  ingest {rate:.0} events/s (target >= {INGEST_TARGET:.0} on SQLite): {}",
-		verdict(ingest_met)
-	);
+	// The ingest target is set for the embedded default; PostgreSQL's rate is reported.
+	let ingest_met = store.kind() != "sqlite" || rate >= INGEST_TARGET;
+	if store.kind() == "sqlite" {
+		println!(
+			"  ingest {rate:.0} events/s (target >= {INGEST_TARGET:.0} on SQLite): {}",
+			verdict(ingest_met)
+		);
+	} else {
+		println!("  ingest {rate:.0} events/s (the target of {INGEST_TARGET:.0} is SQLite's)");
+	}
 	let mut report_kinds = Vec::new();
 	if let (Some(first), Some(last)) = (results.first(), results.last()) {
 		for (i, (kind, _, last_p99)) in last.2.iter().enumerate() {
