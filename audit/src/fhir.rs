@@ -211,9 +211,33 @@ fn parse_time(s: &str) -> Option<(i64, i64, i64)> {
 // ---------------------------------------------------------------------------------------------
 // Resource ids
 
-/// The Consent id of a consent (`consent-<id>`) or a deny rule (`deny-rule-<id>`).
-pub fn consent_id(kind: ConsentKind, id: u64) -> String {
-	format!("{}-{id}", kind.as_str())
+/// The Consent id of a consent or a deny rule. Deny-rule ids are chain-wide
+/// (`deny-rule-<id>`); consent ids count per patient, so a consent's FHIR id also names the
+/// patient, by the first 10 bytes of their account in base32: `consent-<16 digits>-<id>`.
+pub fn consent_id(kind: ConsentKind, patient: &str, id: u64) -> String {
+	match kind {
+		ConsentKind::DenyRule => format!("deny-rule-{id}"),
+		ConsentKind::Consent => format!("consent-{}-{id}", account_tag(patient)),
+	}
+}
+
+/// The value of a consent's or deny rule's chain identifier: `<patient>/<id>` for a consent
+/// (ids count per patient), the id for a deny rule.
+pub fn consent_identifier_value(kind: ConsentKind, patient: &str, id: u64) -> String {
+	match kind {
+		ConsentKind::DenyRule => id.to_string(),
+		ConsentKind::Consent => format!("{patient}/{id}"),
+	}
+}
+
+/// The first 10 bytes of an SS58 account in base32 (16 digits), to name it inside an id.
+fn account_tag(ss58: &str) -> String {
+	use sp_core::crypto::Ss58Codec;
+	let raw: [u8; 32] =
+		sp_core::crypto::AccountId32::from_ss58check(ss58).map(Into::into).unwrap_or_else(|_| {
+			<sp_runtime::traits::BlakeTwo256 as sp_runtime::traits::Hash>::hash(ss58.as_bytes()).0
+		});
+	base32(&raw[..10])
 }
 
 /// The Provenance id of a record version: `<record id in base32>-v<version>`.
@@ -228,11 +252,15 @@ pub fn provenance_id(record_id: &str, version: u32) -> String {
 /// A record id (`0x` + 64 hex digits) as 52 lower-case RFC 4648 base32 digits: a FHIR id has at
 /// most 64 characters, so the hex form cannot carry a version.
 pub fn record_id_base32(record_id: &str) -> String {
+	base32(&hex::decode(record_id.trim_start_matches("0x")).unwrap_or_default())
+}
+
+/// Lower-case RFC 4648 base32 without padding (the digits FHIR ids allow).
+fn base32(bytes: &[u8]) -> String {
 	const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
-	let bytes = hex::decode(record_id.trim_start_matches("0x")).unwrap_or_default();
 	let mut out = String::with_capacity(bytes.len() * 8 / 5 + 1);
 	let (mut buffer, mut bits) = (0u32, 0u32);
-	for byte in bytes {
+	for &byte in bytes {
 		buffer = (buffer << 8) | u32::from(byte);
 		bits += 8;
 		while bits >= 5 {
@@ -337,11 +365,11 @@ fn role_ref(ctx: &Context, organization: u32, name: Option<&str>, role: &str) ->
 }
 
 /// A Consent of this server, by id and by its chain identifier.
-fn consent_ref(ctx: &Context, kind: ConsentKind, id: u64) -> Value {
+fn consent_ref(ctx: &Context, kind: ConsentKind, patient: &str, id: u64) -> Value {
 	json!({
-		"reference": format!("Consent/{}", consent_id(kind, id)),
+		"reference": format!("Consent/{}", consent_id(kind, patient, id)),
 		"type": "Consent",
-		"identifier": chain_identifier(ctx, kind.as_str(), &id.to_string()),
+		"identifier": chain_identifier(ctx, kind.as_str(), &consent_identifier_value(kind, patient, id)),
 	})
 }
 
@@ -534,12 +562,16 @@ pub fn consent(ctx: &Context, row: &ConsentRow) -> Value {
 	let substance_use = row.categories.iter().any(|category| category == "SubstanceUse");
 	object([
 		("resourceType", Some(Value::from("Consent"))),
-		("id", Some(Value::from(consent_id(row.kind, row.id)))),
+		("id", Some(Value::from(consent_id(row.kind, &row.patient, row.id)))),
 		("meta", Some(meta(last_updated, Vec::new()))),
 		("extension", Some(Value::Array(extension))),
 		(
 			"identifier",
-			Some(json!([chain_identifier(ctx, row.kind.as_str(), &row.id.to_string())])),
+			Some(json!([chain_identifier(
+				ctx,
+				row.kind.as_str(),
+				&consent_identifier_value(row.kind, &row.patient, row.id)
+			)])),
 		),
 		("status", Some(Value::from(if active { "active" } else { "inactive" }))),
 		("category", Some(json!([concept(LOINC, "59284-0", "Patient Consent")]))),
@@ -842,7 +874,7 @@ fn entities(ctx: &Context, row: &AuditRow) -> Vec<Value> {
 		if let Some(id) = id {
 			// BALP AuthZconsent: the Consent the decision was based on.
 			entities.push(json!({
-				"what": consent_ref(ctx, kind, id),
+				"what": consent_ref(ctx, kind, &row.patient, id),
 				"role": concept(OBJECT_ROLE, "13", "Security Resource"),
 			}));
 		}
@@ -1014,7 +1046,11 @@ pub fn task(ctx: &Context, row: &TaskRow) -> Value {
 	let reason =
 		row.purposes.iter().map(|purpose| json!({ "concept": purpose_concept(purpose) })).collect();
 	let output = row.consent_id.map(|id| {
-		json!([task_parameter("consent", "Reference", consent_ref(ctx, ConsentKind::Consent, id))])
+		json!([task_parameter(
+			"consent",
+			"Reference",
+			consent_ref(ctx, ConsentKind::Consent, &row.patient, id)
+		)])
 	});
 	object([
 		("resourceType", Some(Value::from("Task"))),
@@ -1743,8 +1779,14 @@ mod tests {
 
 	#[test]
 	fn ids_name_the_chain_object() {
-		assert_eq!(consent_id(ConsentKind::Consent, 7), "consent-7");
-		assert_eq!(consent_id(ConsentKind::DenyRule, 7), "deny-rule-7");
+		// Consent ids count per patient: the FHIR id names the patient (Alice's first 10 bytes,
+		// d43593c715fdd31c6114, in base32, checked with Python's base64.b32encode).
+		assert_eq!(consent_id(ConsentKind::Consent, ALICE, 7), "consent-2q2zhryv7xjryyiu-7");
+		assert_ne!(
+			consent_id(ConsentKind::Consent, BOB, 7),
+			consent_id(ConsentKind::Consent, ALICE, 7)
+		);
+		assert_eq!(consent_id(ConsentKind::DenyRule, ALICE, 7), "deny-rule-7");
 		assert_eq!(task_id(12), "request-12");
 		// Base32 of the record id (checked against Python's base64.b32encode).
 		let b32 = "tqxe62ulbuod4x32tmot6xt4tifs2t3oriodwxl7tyfcys3nr4ha";
@@ -1765,12 +1807,15 @@ mod tests {
 	fn consent_maps_grant_grantee_and_scope() {
 		let c = consent(&ctx(), &consent_row());
 		assert_eq!(c["resourceType"], "Consent");
-		assert_eq!(c["id"], "consent-1");
+		assert_eq!(c["id"], consent_id(ConsentKind::Consent, ALICE, 1));
 		assert_eq!(c["status"], "active");
 		assert_eq!(c["decision"], "permit");
 		assert_eq!(c["date"], "2026-11-01");
 		assert_eq!(c["meta"]["lastUpdated"], "2026-11-01T09:00:00.000Z");
-		assert_eq!(c["identifier"][0], json!({ "system": system("consent"), "value": "1" }));
+		assert_eq!(
+			c["identifier"][0],
+			json!({ "system": system("consent"), "value": format!("{ALICE}/1") })
+		);
 		assert_eq!(codes(&c["category"][0]), ["59284-0"]);
 		assert_eq!(c["category"][0]["coding"][0]["system"], "http://loinc.org");
 		let patient = json!({
@@ -1993,10 +2038,13 @@ mod tests {
 		assert_eq!(codes(&entities[0]["role"]), ["4"]);
 		assert!(entities[0].get("securityLabel").is_none());
 		assert_eq!(entities[0]["detail"][0]["valueString"], "LabResults");
-		assert_eq!(entities[1]["what"]["reference"], "Consent/consent-1");
+		assert_eq!(
+			entities[1]["what"]["reference"],
+			format!("Consent/{}", consent_id(ConsentKind::Consent, ALICE, 1))
+		);
 		assert_eq!(
 			entities[1]["what"]["identifier"],
-			json!({ "system": system("consent"), "value": "1" })
+			json!({ "system": system("consent"), "value": format!("{ALICE}/1") })
 		);
 		assert_eq!(codes(&entities[1]["role"]), ["13"]);
 	}
@@ -2229,10 +2277,13 @@ mod tests {
 			}
 			if status == TaskStatus::Accepted {
 				let consent = &t["output"][0]["valueReference"];
-				assert_eq!(consent["reference"], "Consent/consent-3");
+				assert_eq!(
+					consent["reference"],
+					format!("Consent/{}", consent_id(ConsentKind::Consent, ALICE, 3))
+				);
 				assert_eq!(
 					consent["identifier"],
-					json!({ "system": system("consent"), "value": "3" })
+					json!({ "system": system("consent"), "value": format!("{ALICE}/3") })
 				);
 			} else {
 				assert!(t.get("output").is_none());
@@ -2327,10 +2378,16 @@ mod tests {
 				{ "relation": "next", "url": "http://x/fhir/Consent?_count=1&page=2" },
 			])
 		);
-		assert_eq!(b["entry"][0]["fullUrl"], "http://127.0.0.1:8090/fhir/Consent/consent-1");
+		assert_eq!(
+			b["entry"][0]["fullUrl"],
+			format!(
+				"http://127.0.0.1:8090/fhir/Consent/{}",
+				consent_id(ConsentKind::Consent, ALICE, 1)
+			)
+		);
 		assert_eq!(b["entry"][1]["fullUrl"], "http://127.0.0.1:8090/fhir/Task/request-12");
 		assert_eq!(b["entry"][0]["search"]["mode"], "match");
-		assert_eq!(b["entry"][0]["resource"]["id"], "consent-1");
+		assert_eq!(b["entry"][0]["resource"]["id"], consent_id(ConsentKind::Consent, ALICE, 1));
 		let empty = searchset(&ctx, "http://x/fhir/Task", None, Vec::new());
 		assert!(empty.get("entry").is_none());
 		assert_eq!(empty["link"].as_array().map(Vec::len), Some(1));

@@ -8,6 +8,7 @@
 use crate::db::{self, Cursor, DbError, Stmt, Store, Val};
 use crate::model::*;
 use crate::rpc::{hex0x, Rpc, RpcError};
+use codec::Decode;
 use consent_runtime::{AccountId, ProxyType, Runtime, RuntimeEvent};
 use frame_system::{EventRecord, Phase};
 use serde::Serialize;
@@ -106,7 +107,7 @@ pub fn consent_stmt(row: &ConsentRow, organization: Option<u32>) -> Stmt {
 	db::upsert_resource(
 		&db::Indexed {
 			rtype: "Consent",
-			id: crate::fhir::consent_id(row.kind, row.id),
+			id: crate::fhir::consent_id(row.kind, &row.patient, row.id),
 			patient: row.patient.clone(),
 			agent,
 			organization,
@@ -181,7 +182,8 @@ struct Caches {
 	org_name: HashMap<u32, Option<String>>,
 	sessions: HashMap<u64, (String, String, u32, SessionInfo)>,
 	records: HashMap<String, (String, String)>,
-	consents: HashMap<(bool, u64), (ConsentRow, Option<u32>)>,
+	/// By FHIR id (consent ids count per patient).
+	consents: HashMap<String, (ConsentRow, Option<u32>)>,
 	tasks: HashMap<u64, TaskRow>,
 }
 
@@ -288,12 +290,15 @@ impl Ingester {
 		hash: H256,
 		out: &mut Vec<Stmt>,
 	) -> Result<(), IngestError> {
+		// Events are decoded with the types of the runtime this binary was built with. A later
+		// runtime may have changed them: stop (the cursor stays) and say which release to run.
+		// Earlier runtimes are decoded; a block whose events do not decode stops ingest too.
 		let spec = self.rpc.spec_version(hash).await?;
-		if spec != consent_runtime::VERSION.spec_version {
+		let ours = consent_runtime::VERSION.spec_version;
+		if spec > ours {
 			return Err(IngestError::Fatal(format!(
-				"block {number} runs runtime spec_version {spec}; this consent-audit decodes spec_version {}: \
-				 upgrade consent-audit to the release of that runtime (ingest resumes where it stopped)",
-				consent_runtime::VERSION.spec_version
+				"block {number} runs runtime spec_version {spec}; this consent-audit knows spec_version {ours}: \
+				 run the consent-audit of that runtime's release (ingest resumes where it stopped)"
 			)));
 		}
 		let now: u64 = self
@@ -301,12 +306,21 @@ impl Ingester {
 			.storage(&pallet_timestamp::Now::<Runtime>::hashed_key(), Some(hash))
 			.await?
 			.unwrap_or(0);
-		let events: Vec<EventRecord<RuntimeEvent, H256>> = self
+		let raw = self
 			.rpc
-			.storage(&frame_support::storage::storage_prefix(b"System", b"Events"), Some(hash))
-			.await
-			.map_err(|e| IngestError::Fatal(format!("block {number}: {e}")))?
+			.storage_raw(&frame_support::storage::storage_prefix(b"System", b"Events"), Some(hash))
+			.await?
 			.unwrap_or_default();
+		let events = if raw.is_empty() {
+			Vec::new()
+		} else {
+			<Vec<EventRecord<RuntimeEvent, H256>>>::decode(&mut &raw[..]).map_err(|e| {
+				IngestError::Fatal(format!(
+					"the events of block {number} (runtime spec_version {spec}) do not decode with this \
+					 consent-audit's types (spec_version {ours}): {e}"
+				))
+			})?
+		};
 		let block_hash = hex0x(hash.as_bytes());
 		for (index, record) in events.into_iter().enumerate() {
 			let evidence = Evidence {
@@ -439,18 +453,19 @@ impl Ingester {
 
 	async fn consent(
 		&mut self,
-		deny_rule: bool,
+		kind: ConsentKind,
+		patient: &AccountId,
 		id: u64,
 	) -> Result<Option<(ConsentRow, Option<u32>)>, IngestError> {
-		if let Some(c) = self.caches.consents.get(&(deny_rule, id)) {
+		let fhir_id = crate::fhir::consent_id(kind, &ss58(patient), id);
+		if let Some(c) = self.caches.consents.get(&fhir_id) {
 			return Ok(Some(c.clone()));
 		}
-		let kind = if deny_rule { ConsentKind::DenyRule } else { ConsentKind::Consent };
 		let rows = self
 			.store
 			.query(
 				"SELECT body, organization FROM resource WHERE rtype = $1 AND id = $2",
-				&[Val::text("Consent"), Val::text(crate::fhir::consent_id(kind, id))],
+				&[Val::text("Consent"), Val::text(fhir_id)],
 			)
 			.await?;
 		Ok(rows.first().and_then(|r| {
@@ -476,7 +491,8 @@ impl Ingester {
 
 	fn put_consent(&mut self, row: ConsentRow, org: Option<u32>, out: &mut Vec<Stmt>) {
 		out.push(consent_stmt(&row, org));
-		self.caches.consents.insert((row.kind == ConsentKind::DenyRule, row.id), (row, org));
+		let fhir_id = crate::fhir::consent_id(row.kind, &row.patient, row.id);
+		self.caches.consents.insert(fhir_id, (row, org));
 	}
 
 	fn put_task(&mut self, row: TaskRow, out: &mut Vec<Stmt>) {
@@ -663,14 +679,17 @@ impl Ingester {
 				};
 				self.put_consent(row, org, out);
 			},
-			E::ConsentRevoked { consent_id, .. } => {
-				self.end_consent(false, consent_id, now, EndedHow::Revoked, out).await?
+			E::ConsentRevoked { patient, consent_id, .. } => {
+				let how = EndedHow::Revoked;
+				self.end_consent(ConsentKind::Consent, &patient, consent_id, now, how, out).await?
 			},
-			E::ConsentReaped { consent_id, .. } => {
-				self.end_consent(false, consent_id, now, EndedHow::Reaped, out).await?
+			E::ConsentReaped { patient, consent_id, .. } => {
+				let how = EndedHow::Reaped;
+				self.end_consent(ConsentKind::Consent, &patient, consent_id, now, how, out).await?
 			},
-			E::DenyRuleRemoved { rule_id, .. } => {
-				self.end_consent(true, rule_id, now, EndedHow::Removed, out).await?
+			E::DenyRuleRemoved { patient, rule_id, .. } => {
+				let how = EndedHow::Removed;
+				self.end_consent(ConsentKind::DenyRule, &patient, rule_id, now, how, out).await?
 			},
 			E::DenyRuleAdded { patient, signer, rule_id, grantee, categories, purposes } => {
 				let (grantee, org) = match grantee {
@@ -726,10 +745,12 @@ impl Ingester {
 				};
 				self.put_task(row, out);
 			},
-			E::RequestApproved { request_id, consent_id, .. } => {
+			E::RequestApproved { request_id, patient, consent_id, .. } => {
 				self.settle_task(request_id, TaskStatus::Accepted, Some(consent_id), now, out)
 					.await?;
-				if let Some((mut row, org)) = self.consent(false, consent_id).await? {
+				if let Some((mut row, org)) =
+					self.consent(ConsentKind::Consent, &patient, consent_id).await?
+				{
 					row.request_id = Some(request_id);
 					self.put_consent(row, org, out);
 				}
@@ -749,22 +770,20 @@ impl Ingester {
 
 	async fn end_consent(
 		&mut self,
-		deny_rule: bool,
+		kind: ConsentKind,
+		patient: &AccountId,
 		id: u64,
 		now: u64,
 		how: EndedHow,
 		out: &mut Vec<Stmt>,
 	) -> Result<(), IngestError> {
-		match self.consent(deny_rule, id).await? {
+		match self.consent(kind, patient, id).await? {
 			Some((mut row, org)) => {
 				row.ended_at = Some(now);
 				row.ended_how = Some(how);
 				self.put_consent(row, org, out);
 			},
-			None => tracing::warn!(
-				"ended {} {id} was never granted in this trail",
-				if deny_rule { "deny rule" } else { "consent" }
-			),
+			None => tracing::warn!("ended {} {id} was never granted in this trail", kind.as_str()),
 		}
 		Ok(())
 	}

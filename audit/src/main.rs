@@ -130,9 +130,18 @@ async fn serve(
 		db::Store::open(&database).await.map_err(|e| format!("database {database}: {e}"))?,
 	);
 	let progress = Arc::new(ingest::Progress::new());
-	let ingester = ingest::Ingester::new(rpc.clone(), store.clone(), progress.clone(), poll)
-		.await
-		.map_err(|e| format!("cannot follow {node}: {e}"))?;
+	// The node may still be starting (compose starts both at once): wait for it, but stop at once
+	// if the database belongs to another chain.
+	let ingester = loop {
+		match ingest::Ingester::new(rpc.clone(), store.clone(), progress.clone(), poll).await {
+			Ok(ingester) => break ingester,
+			Err(ingest::IngestError::Fatal(e)) => return Err(format!("cannot follow {node}: {e}")),
+			Err(e) => {
+				tracing::warn!("waiting for the node at {node}: {e}");
+				tokio::time::sleep(Duration::from_secs(2)).await;
+			},
+		}
+	};
 	let genesis = ingester.genesis().to_string();
 	let listener = tokio::net::TcpListener::bind(listen)
 		.await
