@@ -4,7 +4,7 @@
 // say from the chain's own events which resources it must serve.
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { appendFileSync, existsSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -228,6 +228,8 @@ export async function waitIngested(url, blockNumber, { timeoutMs = 120_000, logs
  */
 export function validateFhir(input) {
   const text = typeof input === 'string' ? input : JSON.stringify(input);
+  // AUDIT_DUMP=<file>: keep every validated payload, one per line, to read what the service serves.
+  if (process.env.AUDIT_DUMP) appendFileSync(process.env.AUDIT_DUMP, `${text.trim()}\n`);
   if (!existsSync(FHIR_PYTHON)) throw new Error(`no FHIR validator venv at ${FHIR_PYTHON}: run scripts/setup`);
   return new Promise((resolve, reject) => {
     const child = spawn(FHIR_PYTHON, [FHIR_VALIDATE, '-'], { stdio: ['pipe', 'pipe', 'pipe'] });
