@@ -26,6 +26,7 @@ let charlie; // nurse at Dev General Hospital, no consent from Dave at first
 let dave; // patient
 let eve; // patient whose glass is broken
 let ferdie; // auditor at Dev General Hospital
+let guardian; // Dave's guardian: a consent-management proxy of Dave, no funds, no role
 
 /** What the scenario did, by id; `trail`: every event of blocks 1..`head` with its resource. */
 const chain = {};
@@ -82,16 +83,18 @@ before(async () => {
   assert.ok(existsSync(auditBinary()), `no consent-audit binary at ${auditBinary()}: build it with scripts/build (or set CONSENT_AUDIT)`);
   node = await startDevNode();
   api = node.api;
-  [alice, bob, charlie, dave, eve, ferdie] = ['//Alice', '//Bob', '//Charlie', '//Dave', '//Eve', '//Ferdie']
+  [alice, bob, charlie, dave, eve, ferdie, guardian] = ['//Alice', '//Bob', '//Charlie', '//Dave', '//Eve', '//Ferdie', '//DavesGuardian']
     .map((uri) => node.keyring.addFromUri(uri));
   genesis = api.genesisHash.toHex();
 
-  // Round 1: Dave consents to Bob and anchors a record of his own (A); Charlie, with no consent,
+  // Round 1: Dave consents to Bob, anchors a record of his own (A) and makes a guardian his
+  // consent-management proxy; Charlie, with no consent,
   // asks Dave for access; Bob breaks the glass on Eve.
   const [own, asked, broke] = await Promise.all([
     submit(api, api.tx.utility.batchAll([
       api.tx.consent.grantConsent({ Practitioner: bob.address }, labs(['Read', 'Write']), [], null, null),
       api.tx.records.anchorRecord(dave.address, 'LabResults', 'TREAT', 'Observation', digest('a0'), null),
+      api.tx.proxy.addProxy(guardian.address, 'ConsentManagement', 0),
     ]), dave),
     submit(api, api.tx.consent.requestAccess(dave.address, labs(['Read']), hash32('c1'), null, null), charlie),
     submit(api, api.tx.breakGlass.breakGlass(eve.address, 'ETREAT', 'Unconscious', hash32('e1'), null), bob),
@@ -386,6 +389,19 @@ for (const kind of ['sqlite', 'postgres']) {
         assert.deepEqual(sorted(res.resources.map((r) => r.id)), sorted([chain.opened, chain.ended, chain.reviewed]),
           `${who} reads Eve's emergency session`);
       }
+
+      // Dave's guardian (his consent-management proxy, nothing else) reads Dave's trail, not Eve's.
+      const guardians = await token(guardian);
+      const forDave = await searchAll(url, `/fhir/AuditEvent?patient=${dave.address}`, guardians);
+      served.push(...forDave.bundles);
+      assert.deepEqual(sorted(forDave.resources.map((r) => r.id)), sorted(chain.davesReads),
+        'the guardian reads every logged read of Dave\'s records');
+      const guardiansOwn = await searchAll(url, '/fhir/Consent', guardians);
+      assert.ok(guardiansOwn.resources.length >= 2 && guardiansOwn.resources.every((r) => accountOf(r.subject) === dave.address),
+        'a plain Consent search by the guardian: Dave\'s consents, nobody else\'s');
+      served.push(...guardiansOwn.bundles);
+      served.push(assertOperationOutcome(await fhirGet(url, `/fhir/AuditEvent?patient=${eve.address}`, guardians), 403,
+        'Dave\'s guardian searching Eve\'s AuditEvents'));
       await validateFhir(served);
     });
 
