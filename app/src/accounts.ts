@@ -5,6 +5,7 @@ import { web3Accounts, web3Enable, web3FromSource } from '@polkadot/extension-da
 import { Keyring } from '@polkadot/keyring';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import type { Signer } from '@polkadot/api/types';
+import { stringToHex, stringToU8a, u8aToHex, u8aWrapBytes } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { chain } from './chain';
 
@@ -112,6 +113,23 @@ class Accounts {
     const injector = await web3FromSource(account.source);
     if (!injector.signer?.signPayload) throw new Error(`${account.source} cannot sign transactions.`);
     return { signer: injector.signer as Signer };
+  }
+
+  /**
+   * Sign a text message (a sign-in challenge) as `account`, the way wallets sign messages: the
+   * text wrapped in `<Bytes>…</Bytes>`, so that it can never be taken for a transaction. A wallet
+   * shows the text and asks; a dev key pair signs here. Resolves the signature as 0x hex.
+   */
+  async signMessage(account: Account, text: string): Promise<string> {
+    if (account.kind === 'dev') {
+      const pair = this.pairs.get(account.address);
+      if (!pair) throw new Error('This development account is not available on this chain.');
+      return u8aToHex(pair.sign(u8aWrapBytes(stringToU8a(text))));
+    }
+    const injector = await web3FromSource(account.source);
+    if (!injector.signer?.signRaw) throw new Error(`${account.source} cannot sign messages, so it cannot sign you in.`);
+    const { signature } = await injector.signer.signRaw({ address: account.address, data: stringToHex(text), type: 'bytes' });
+    return signature;
   }
 }
 

@@ -2,14 +2,20 @@
 // audit service (FHIR AuditEvent) when one is configured and answers, else from the events the
 // node still holds (a default node keeps a block's state, and so its events, for 256 blocks).
 import type { EventRecord } from '@polkadot/types/interfaces';
+import type { Account } from './accounts';
+import { AuditError, auditEndpoints, auditGet } from './audit';
 import { chain, lowerKeys } from './chain';
 
 export interface AccessEntry {
   at: number | null;
   block: number | null;
-  kind: 'read' | 'denied' | 'session-opened' | 'session-ended' | 'session-reviewed' | 'session-contested';
+  kind: 'read' | 'denied' | 'session-opened' | 'session-ended' | 'session-reviewed' | 'session-contested' | 'bond-slashed' | 'review-overdue';
   accessor?: string;
+  /** The accessor's organization, by name (the audit service says it). */
+  organization?: string;
   recordId?: string;
+  /** The record's category (the audit service says it; else the app looks it up). */
+  category?: string;
   purpose?: string;
   reason?: unknown;
   sessionId?: number;
@@ -17,6 +23,8 @@ export interface AccessEntry {
   categories?: string[];
   /** Position of the event in its block. */
   idx?: number;
+  /** Who reviewed an emergency session: an auditor or the council. */
+  reviewer?: 'auditor' | 'council';
 }
 
 interface BlockEvents {
@@ -173,31 +181,172 @@ class NodeHistory {
 
 export const nodeHistory = new NodeHistory();
 
-/** The audit service's FHIR AuditEvents of a patient, mapped to entries (best effort). */
-export async function auditServiceEntries(baseUrl: string, patient: string): Promise<AccessEntry[]> {
-  const url = `${baseUrl.replace(/\/$/, '')}/AuditEvent?patient=${encodeURIComponent(patient)}&_sort=-date&_count=200`;
-  const response = await fetch(url, { headers: { Accept: 'application/fhir+json' } });
-  if (!response.ok) throw new Error(`the audit service answered ${response.status}`);
-  const bundle = (await response.json()) as { entry?: { resource?: Record<string, unknown> }[] };
-  const entries: AccessEntry[] = [];
-  for (const { resource } of bundle.entry ?? []) {
-    if (!resource) continue;
-    const r = resource as {
-      recorded?: string;
-      outcome?: { code?: { code?: string } } | string;
-      agent?: { who?: { identifier?: { value?: string } } }[];
-      entity?: { what?: { identifier?: { value?: string } } }[];
-      purposeOfEvent?: { coding?: { code?: string }[] }[];
-    };
-    const outcome = typeof r.outcome === 'string' ? r.outcome : r.outcome?.code?.code;
-    entries.push({
-      at: r.recorded ? Date.parse(r.recorded) : null,
-      block: null,
-      kind: outcome && outcome !== '0' && outcome !== 'success' ? 'denied' : 'read',
-      accessor: r.agent?.[0]?.who?.identifier?.value,
-      recordId: r.entity?.[0]?.what?.identifier?.value,
-      purpose: r.purposeOfEvent?.[0]?.coding?.[0]?.code,
-    });
+// --- The audit service ---------------------------------------------------------------------
+
+/** The parts of an R5 AuditEvent the app reads (as the audit service serves it). */
+interface Coding {
+  system?: string;
+  code?: string;
+  display?: string;
+}
+interface Identifier {
+  system?: string;
+  value?: string;
+}
+interface AuditEventR5 {
+  resourceType?: string;
+  id?: string;
+  recorded?: string;
+  code?: { coding?: Coding[] };
+  outcome?: { code?: Coding; detail?: { coding?: Coding[] }[] };
+  authorization?: { coding?: Coding[] }[];
+  agent?: { who?: { type?: string; display?: string; identifier?: Identifier } }[];
+  entity?: {
+    what?: { identifier?: Identifier };
+    detail?: { type?: { text?: string; coding?: Coding[] }; valueString?: string; valueCodeableConcept?: { coding?: Coding[] } }[];
+  }[];
+  extension?: { url?: string; extension?: { url?: string; valueInteger64?: string | number; valueUnsignedInt?: number }[] }[];
+}
+
+const PEOPLE = new Set(['Practitioner', 'Patient', 'RelatedPerson']);
+const KINDS = new Set<AccessEntry['kind']>(['session-opened', 'session-ended', 'session-reviewed', 'session-contested', 'bond-slashed', 'review-overdue']);
+
+/** One of the app's entries from an AuditEvent, or null if it is not one the app knows. */
+export function entryOfAuditEvent(r: AuditEventR5): AccessEntry | null {
+  if (r.resourceType !== 'AuditEvent') return null;
+  const code = r.code?.coding?.[0]?.code ?? '';
+  const outcome = r.outcome?.code?.code ?? '';
+  const why = r.outcome?.detail?.[0]?.coding?.[0]?.code;
+  let kind: AccessEntry['kind'];
+  if (code === 'read') kind = outcome === '0' ? 'read' : 'denied';
+  else if (KINDS.has(code as AccessEntry['kind'])) kind = code as AccessEntry['kind'];
+  else return null;
+
+  const entity = (suffix: string) => r.entity?.find((e) => e.what?.identifier?.system?.endsWith(`:${suffix}`));
+  const details = (e: ReturnType<typeof entity>, name: string) =>
+    (e?.detail ?? [])
+      .filter((d) => (d.type?.text ?? d.type?.coding?.[0]?.code) === name)
+      .map((d) => d.valueString ?? d.valueCodeableConcept?.coding?.[0]?.code)
+      .filter((v): v is string => typeof v === 'string' && v !== '');
+  const record = entity('record');
+  const session = entity('session');
+  // A session or deny rule is identified by its number; a consent by `<patient>/<number>`.
+  const idOf = (e: ReturnType<typeof entity>) => {
+    const m = /(?:^|\/)(\d+)$/.exec(e?.what?.identifier?.value ?? '');
+    return m ? Number(m[1]) : undefined;
+  };
+  const sessionId = idOf(session);
+
+  const [human, ...others] = r.agent ?? [];
+  const who = human?.who;
+  const accessor = who && PEOPLE.has(who.type ?? '') && who.identifier?.value ? (chain.normalize(who.identifier.value) ?? who.identifier.value) : undefined;
+  const organization = others.find((a) => a.who?.type === 'Organization')?.who?.display;
+
+  const block = r.extension?.find((x) => x.url?.endsWith(':block'))?.extension;
+  const part = (name: string) => {
+    const p = block?.find((x) => x.url === name);
+    const v = p?.valueInteger64 ?? p?.valueUnsignedInt;
+    return v === undefined ? undefined : Number(v);
+  };
+  const [idBlock, idEvent] = (r.id ?? '').split('-').map(Number);
+  const at = r.recorded ? Date.parse(r.recorded) : NaN;
+
+  const entry: AccessEntry = {
+    at: Number.isFinite(at) ? at : null,
+    block: part('number') ?? (Number.isFinite(idBlock) ? idBlock! : null),
+    idx: part('event') ?? (Number.isFinite(idEvent) ? idEvent : undefined),
+    kind,
+    accessor,
+    organization,
+    purpose: r.authorization?.[0]?.coding?.[0]?.code,
+    sessionId,
+  };
+  if (kind === 'read' || kind === 'denied') {
+    entry.recordId = record?.what?.identifier?.value;
+    entry.category = details(record, 'category')[0];
+    // The reason as the node says it, so that the same words describe it.
+    if (why === 'Consent' && idOf(entity('consent')) !== undefined) entry.reason = { consent: idOf(entity('consent')) };
+    else if (why === 'Emergency' && sessionId !== undefined) entry.reason = { emergency: sessionId };
+    else if (why === 'DeniedByRule' && idOf(entity('deny-rule')) !== undefined) entry.reason = { deniedByRule: idOf(entity('deny-rule')) };
+    else entry.reason = why;
+  } else {
+    entry.categories = details(session, 'category');
+    if (kind === 'session-opened') entry.reason = details(session, 'reason')[0];
+    if (kind === 'session-reviewed') {
+      entry.verdict = why;
+      const reviewer = details(session, 'reviewer')[0];
+      entry.reviewer = reviewer === 'Council' || who?.display === 'Consortium council' ? 'council' : 'auditor';
+    }
+    if (kind === 'bond-slashed' || kind === 'review-overdue') {
+      // The practitioner did not act: the chain did, about them.
+      const practitioner = details(session, 'practitioner')[0];
+      entry.accessor = accessor ?? (practitioner ? (chain.normalize(practitioner) ?? practitioner) : undefined);
+    }
   }
-  return entries;
+  return entry;
+}
+
+export interface AuditTrail {
+  entries: AccessEntry[];
+  /** Whether there are older entries than those read (the cap was reached). */
+  more: boolean;
+  /** The service's FHIR base. */
+  fhir: string;
+}
+
+/** At most this many entries are read (newest first), in pages of PAGE. */
+export const TRAIL_CAP = 1000;
+const PAGE = 200;
+
+/** A failure, kept for a while so that a service that is down is not asked on every block. */
+let lastFailure: { key: string; at: number; error: Error } | null = null;
+const RETRY_MS = 20_000;
+
+/**
+ * The patient's trail from the audit service, newest first: every read (permitted or denied) and
+ * every emergency-session event, as far back as the chain goes, up to TRAIL_CAP entries. Reads
+ * as `account` (the patient, or their guardian); see `auditGet` for signing in and `mayAsk`.
+ */
+export async function auditServiceEntries(setting: string, patient: string, account: Account, { mayAsk = false } = {}): Promise<AuditTrail> {
+  const { fhir } = auditEndpoints(setting);
+  const key = `${fhir} ${account.address} ${patient}`;
+  if (!mayAsk && lastFailure?.key === key && Date.now() - lastFailure.at < RETRY_MS) throw lastFailure.error;
+  const search = `${fhir}/AuditEvent`;
+  let url: string | null = `${search}?patient=${encodeURIComponent(patient)}&_sort=-date&_count=${PAGE}`;
+  const seen = new Set<string>();
+  const entries: AccessEntry[] = [];
+  let more = false;
+  try {
+    while (url) {
+      if (entries.length >= TRAIL_CAP) {
+        more = true;
+        break;
+      }
+      seen.add(url);
+      const bundle = (await auditGet(setting, url, account, { mayAsk })) as { resourceType?: string; entry?: { resource?: AuditEventR5 }[]; link?: { relation?: string; url?: string }[] } | null;
+      if (bundle?.resourceType !== 'Bundle') throw new AuditError(`The audit service at ${auditEndpoints(setting).root} answered something else than a FHIR Bundle.`);
+      for (const { resource } of bundle.entry ?? []) {
+        const entry = resource ? entryOfAuditEvent(resource) : null;
+        if (entry) entries.push(entry);
+      }
+      // Follow the next page at the configured address only (the token goes nowhere else): the
+      // link's query (its cursor) on this service's search URL.
+      const next = bundle.link?.find((l) => l.relation === 'next')?.url;
+      let nextUrl: string | null = null;
+      if (next) {
+        try {
+          nextUrl = `${search}${new URL(next, search).search}`;
+        } catch {
+          nextUrl = null;
+        }
+      }
+      url = nextUrl && !seen.has(nextUrl) ? nextUrl : null;
+    }
+  } catch (e) {
+    const error = e instanceof Error ? e : new Error(String(e));
+    if (!(error instanceof AuditError && error.needsSignIn)) lastFailure = { key, at: Date.now(), error };
+    throw error;
+  }
+  if (lastFailure?.key === key) lastFailure = null;
+  return { entries: entries.slice(0, TRAIL_CAP), more, fhir };
 }

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { hexToU8a, u8aToHex, u8aWrapBytes } from '@polkadot/util';
 import puppeteer from 'puppeteer-core';
 
 export const APP_DIR = fileURLToPath(new URL('../../app/', import.meta.url));
@@ -93,7 +94,10 @@ export async function launchBrowser() {
  * A page with the test wallet: `window.injectedWeb3['consent-test-wallet']` lists `accounts`
  * ({ pair, name }) and signs payloads in this process with their keys, as the polkadot.js
  * extension does: `createType('ExtrinsicPayload', payload, { version }).sign(pair)`.
- * Returns { page, signed } where `signed` lists the payloads signed so far.
+ * It signs messages too (`signRaw`, as a sign-in asks), as the extension does: the bytes wrapped
+ * in `<Bytes>…</Bytes>`, signed with the key.
+ * Returns { page, signed, signedRaw, errors }: the payloads signed so far, the raw messages signed
+ * so far ({ address, data, type } as the page asked), and uncaught errors in the page.
  */
 export async function walletPage(browser, api, accounts, { width = 1280, height = 800, mobile = false } = {}) {
   const page = await browser.newPage();
@@ -109,6 +113,16 @@ export async function walletPage(browser, api, accounts, { width = 1280, height 
     id += 1;
     return { id, signature };
   });
+  const signedRaw = [];
+  await page.exposeFunction('__consentTestWalletSignRaw', (raw) => {
+    const pair = pairs.get(raw.address);
+    if (!pair) throw new Error(`the test wallet holds no key for ${raw.address}`);
+    if (raw.type !== 'bytes') throw new Error(`the test wallet signs bytes, not ${raw.type}`);
+    const signature = u8aToHex(pair.sign(u8aWrapBytes(hexToU8a(raw.data))));
+    signedRaw.push(raw);
+    id += 1;
+    return { id, signature };
+  });
   const listed = accounts.map(({ pair, name }) => ({ address: pair.address, name, type: 'sr25519' }));
   await page.evaluateOnNewDocument((list) => {
     const w = window;
@@ -120,12 +134,15 @@ export async function walletPage(browser, api, accounts, { width = 1280, height 
           get: async () => list,
           subscribe: (cb) => { cb(list); return () => {}; },
         },
-        signer: { signPayload: (payload) => w.__consentTestWalletSign(payload) },
+        signer: {
+          signPayload: (payload) => w.__consentTestWalletSign(payload),
+          signRaw: (raw) => w.__consentTestWalletSignRaw(raw),
+        },
       }),
     };
   }, listed);
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   if (process.env.APP_TEST_DEBUG) page.on('console', (m) => console.log(`[page ${width}px] ${m.type()}: ${m.text()}`));
-  return { page, signed, errors };
+  return { page, signed, signedRaw, errors };
 }

@@ -154,11 +154,15 @@ export async function openTab(page, name) {
   await page.waitForFunction((n) => [...document.querySelectorAll('[role="tab"]')].some((t) => t.textContent === n && t.getAttribute('aria-selected') === 'true'), {}, name);
 }
 
-/** Save a screenshot (the full page, or only the viewport) as e2e/screenshots/<name>.png. */
-export async function screenshot(page, name, { fullPage = true } = {}) {
+/**
+ * Save a screenshot as e2e/screenshots/<name>.png: of the full page (or only the viewport), or,
+ * given an element (a section), of that element alone.
+ */
+export async function screenshot(root, name, { fullPage = true } = {}) {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const path = `${SCREENSHOTS}${name}.png`;
-  await page.screenshot({ path, fullPage });
+  if (isPage(root)) await root.screenshot({ path, fullPage });
+  else await root.screenshot({ path });
   return path;
 }
 

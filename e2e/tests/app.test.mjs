@@ -5,15 +5,19 @@
 // form and the clinician's screen shows the permit; the patient revokes and it shows the denial;
 // the clinician requests access and the patient approves; the clinician anchors a file (hashed in
 // the browser), verifies it and logs reads; breaks the glass and the patient sees the session; an
-// auditor reviews it; invalid input shows a message and submits nothing. Screenshots of each main
+// auditor reviews it; the patient signs in to the audit service (consent-audit, following the
+// node) with the wallet and reads the whole trail from it, and sees the node's own history when the
+// service is down; invalid input shows a message and submits nothing. Screenshots of each main
 // screen, desktop and phone, go to e2e/screenshots/; axe-core checks each main screen against WCAG 2.1 AA.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { hexToString } from '@polkadot/util';
 import { blake2AsHex, mnemonicGenerate } from '@polkadot/util-crypto';
-import { startDevNode, submitInBlock, rpc, sleep } from '../lib/node.mjs';
+import { freePort, startDevNode, submitInBlock, rpc, sleep } from '../lib/node.mjs';
+import { startAudit, waitIngested } from '../lib/audit.mjs';
 import { buildApp, launchBrowser, serveApp, walletPage } from '../lib/app-harness.mjs';
 import {
   accessibilityViolations, choose, chooseRadio, click, control, openTab, pickDate, screenshot, section, text, tick,
@@ -21,6 +25,7 @@ import {
 } from '../lib/app-ui.mjs';
 
 let node;
+let audit; // consent-audit following the node, allowing the app's origin
 let server;
 let browser;
 let desktop; // { page, signed, errors }
@@ -45,10 +50,10 @@ const walletAccounts = () => [
   { pair: ferdie, name: 'Test auditor' },
 ];
 
-/** Open a page of the app at `width` with the test wallet connected. */
-async function openApp(width, height, mobile) {
+/** Open a page of the app at `width` with the test wallet connected (`query`: more of the URL). */
+async function openApp(width, height, mobile, query = '') {
   const w = await walletPage(browser, node.api, walletAccounts(), { width, height, mobile });
-  await w.page.goto(appUrl);
+  await w.page.goto(`${appUrl}${query}`);
   await waitForText(w.page, 'Connected to Consent Chain Development', { timeout: 60_000 });
   await click(w.page, 'Connect wallet');
   await waitForText(w.page, '3 accounts from consent-test-wallet');
@@ -57,7 +62,8 @@ async function openApp(width, height, mobile) {
 
 before(async () => {
   await buildApp();
-  node = await startDevNode();
+  // An archive node, so that the audit service can read the events of any block it has to catch up on.
+  node = await startDevNode({ extraArgs: ['--state-pruning', 'archive'] });
   const { api, keyring } = node;
   [bob, ferdie] = ['//Bob', '//Ferdie'].map((s) => keyring.addFromUri(s));
   const alice = keyring.addFromUri('//Alice');
@@ -66,6 +72,11 @@ before(async () => {
   await submitInBlock(api, api.tx.enrolment.enrolPatient(0, patient.address), alice);
   server = await serveApp();
   appUrl = `${server.url}?node=ws://127.0.0.1:${node.rpcPort}`;
+  audit = await startAudit({
+    rpcPort: node.rpcPort,
+    database: `sqlite:${join(files, 'audit.db')}`,
+    extraArgs: ['--allow-origin', new URL(server.url).origin],
+  });
   browser = await launchBrowser();
   desktop = await openApp(1280, 800, false);
   const cdp = await desktop.page.createCDPSession();
@@ -75,6 +86,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await server?.close();
+  await audit?.stop();
   await node?.stop();
   rmSync(files, { recursive: true, force: true });
 });
@@ -348,6 +360,62 @@ test('an auditor reviews the session with a verdict', { timeout: 180_000 }, asyn
   await screenshot(page, 'auditor-reviewed-desktop');
   assert.equal(await page.$('details.review'), null, 'no review form left for a reviewed session');
   assert.deepEqual(desktop.errors, [], 'no uncaught error in the page');
+});
+
+test('the patient signs in to the audit service with the wallet and reads the whole trail from it', { timeout: 150_000 }, async () => {
+  // Everything the steps above did is in blocks the service has ingested (it follows finality).
+  const best = (await node.api.rpc.chain.getHeader()).number.toNumber();
+  await waitIngested(audit.url, best, { logs: audit.logs });
+  const read = "Dr Bob at Dev General Hospital read a record of your imaging for treatment: permitted by your consent #1.";
+  const denied = 'Dr Bob at Dev General Hospital tried to read a record of your imaging for research: denied, no consent covers this.';
+  const opened = /Dr Bob at Dev General Hospital broke the glass \(session #0\) for emergency treatment because you were unconscious, on your everyday health data \(all kinds\)\./;
+
+  // A service that does not answer: the screen says so and shows what the node holds.
+  const down = await openApp(1280, 800, false, `&audit=${encodeURIComponent(`http://127.0.0.1:${await freePort()}/fhir`)}`);
+  await useAccount(down.page, 'Test patient');
+  let history = await section(down.page, 'Who accessed your records');
+  await waitForMatch(history, /The audit service at http:\/\/127\.0\.0\.1:\d+ could not be reached .* Meanwhile, from the node: every block since the chain started\./, { timeout: 60_000 });
+  await waitForText(history, read);
+  const sentences = (section) => section.$$eval('.history .item .sentence', (items) => items.map((i) => i.textContent));
+  const fromNode = await sentences(history);
+  await down.page.close();
+
+  const w = await openApp(1280, 800, false, `&audit=${encodeURIComponent(`${audit.url}/fhir`)}`);
+  const { page, signedRaw, signed } = w;
+  await useAccount(page, 'Test patient');
+  history = await section(page, 'Who accessed your records');
+  // The wallet asks only when the patient chooses to sign in; meanwhile the node's history shows.
+  await waitForText(history, 'Sign in to the audit service (your wallet asks you to sign a one-time text) to see the full trail.', { timeout: 60_000 });
+  await waitForText(history, read);
+  assert.equal(signedRaw.length, 0, 'the wallet was not asked by itself');
+  await screenshot(history, 'patient-history-audit-sign-in-desktop');
+  await click(history, 'Sign in to the audit service');
+  await waitForText(history, `From the audit service at ${audit.url}/fhir: the full trail since the chain started`, { timeout: 60_000 });
+  assert.equal(signedRaw.length, 1, 'the wallet was asked once to sign the sign-in challenge');
+  assert.equal(signedRaw[0].address, patient.address);
+  assert.match(hexToString(signedRaw[0].data), new RegExp(`^consent-audit sign-in\naccount: ${patient.address}\n`), 'what the wallet signed is the service\'s challenge');
+  assert.equal(signed.length, 0, 'no transaction was signed');
+
+  // Permitted and denied reads, the emergency session and its review, in the service's words.
+  await waitForText(history, read);
+  await waitForText(history, denied);
+  await waitForMatch(history, opened);
+  await waitForMatch(history, /Emergency session #0 was reviewed by .*Ferdie.* at Dev General Hospital: justified\./);
+  const shown = await text(history);
+  assert.doesNotMatch(shown, /[{}]|OperationOutcome|undefined|NaN/, 'no raw JSON or missing values shown');
+  assert.doesNotMatch(shown, /Sign in to the audit service/, 'the sign-in button went once signed in');
+  assert.deepEqual(await sentences(history), fromNode, 'the same entries, in the same words, as the node\'s own events give');
+  await screenshot(page, 'patient-history-audit-desktop');
+  await screenshot(history, 'patient-history-audit-card-desktop');
+  assert.deepEqual(await accessibilityViolations(page), [], 'the patient screen with the trail from the audit service meets WCAG 2.1 AA (axe-core)');
+
+  // The screen refreshes on every block with the same token: the wallet is not asked again.
+  const at = (await node.api.rpc.chain.getHeader()).number.toNumber();
+  while ((await node.api.rpc.chain.getHeader()).number.toNumber() < at + 2) await sleep(500);
+  await waitForText(history, `From the audit service at ${audit.url}/fhir`);
+  assert.equal(signedRaw.length, 1, 'signed in once for the whole visit');
+  assert.deepEqual(w.errors, [], 'no uncaught error in the page');
+  await page.close();
 });
 
 test('each main screen fits a 375 px wide phone', { timeout: 180_000 }, async () => {

@@ -15,6 +15,7 @@ import {
   showErrors,
   statusLine,
 } from '../forms';
+import { AuditError, auditEndpoints, signIn, signsSilently } from '../audit';
 import { auditServiceEntries, nodeHistory, type AccessEntry } from '../history';
 import { accountQr } from '../qr';
 import { submit } from '../tx';
@@ -183,7 +184,32 @@ export function patientView(): View {
   const sessionList = h('ul', { class: 'items' });
   const sessionStatus = statusLine();
   const historyList = h('ul', { class: 'items history' });
-  const historyNote = h('p', { class: 'hint' });
+  const historyNote = h('p', { class: 'hint history-source' });
+  // Signing in to the audit service: a wallet asks its owner, so only when they click.
+  const signInButton = h('button', { type: 'button', class: 'secondary' }, 'Sign in to the audit service');
+  const signInStatus = statusLine();
+  const signInRow = h('div', { class: 'button-row', hidden: true }, signInButton);
+  signInButton.addEventListener('click', () => {
+    const account = accounts.selected;
+    const who = subject();
+    if (!account || !who || !settings.auditUrl) return;
+    void busy(signInButton, async () => {
+      signInStatus.textContent = signsSilently(account) ? 'Signing in with the development key…' : 'Waiting for your signature in your wallet (a one-time sign-in text, not a transaction)…';
+      try {
+        await signIn(settings.auditUrl, account);
+        signInStatus.textContent = '';
+        await renderHistory(who, { mayAsk: true });
+      } catch (e) {
+        signInStatus.textContent = e instanceof AuditError ? e.message : `The sign-in failed: ${(e as Error).message}`;
+      }
+    });
+  });
+  const olderButton = h('button', { type: 'button', class: 'secondary', hidden: true }, 'Show older entries');
+  olderButton.addEventListener('click', () => {
+    historyShown += HISTORY_PAGE;
+    const who = subject();
+    if (who) void renderHistory(who);
+  });
   const history = card(
     'Who accessed your records',
     h('h3', null, 'Emergency sessions'),
@@ -191,8 +217,14 @@ export function patientView(): View {
     sessionStatus,
     h('h3', null, 'Reads and attempts'),
     historyNote,
+    signInRow,
+    signInStatus,
     historyList,
+    h('div', { class: 'button-row' }, olderButton),
   );
+  const HISTORY_PAGE = 100;
+  let historyShown = HISTORY_PAGE;
+  let historyOf = '';
 
   // --- Deny rules -----------------------------------------------------------------------------
   const ruleList = h('ul', { class: 'items' });
@@ -637,39 +669,76 @@ export function patientView(): View {
     );
   }
 
-  async function renderHistory(who: string): Promise<void> {
-    let entries: AccessEntry[] = [];
+  /**
+   * Who accessed the records: the full trail from the audit service when one is set (signing in
+   * as the account that signs here, the patient or their guardian), else what the node holds.
+   */
+  async function renderHistory(who: string, { mayAsk = false } = {}): Promise<void> {
+    if (historyOf !== who) {
+      historyOf = who;
+      historyShown = HISTORY_PAGE;
+      signInStatus.textContent = '';
+    }
+    const account = accounts.selected;
+    let entries: AccessEntry[] | null = null;
     let note = '';
-    if (settings.auditUrl) {
+    let askSignIn = false;
+    if (settings.auditUrl && account) {
+      const { fhir } = auditEndpoints(settings.auditUrl);
       try {
-        entries = await auditServiceEntries(settings.auditUrl, who);
-        note = `From the audit service at ${settings.auditUrl}.`;
+        const trail = await auditServiceEntries(settings.auditUrl, who, account, { mayAsk });
+        if (subject() !== who) return;
+        entries = trail.entries;
+        const as = account.address === who ? '' : `, signed in as ${chain.nameOf(account.address)} (guardian)`;
+        const count = `${entries.length}${trail.more ? ' most recent' : ''} entr${entries.length === 1 ? 'y' : 'ies'}`;
+        note = `From the audit service at ${fhir}${as}: the full trail since the chain started, ${count}.`;
       } catch (e) {
-        note = `The audit service did not answer (${(e as Error).message}); showing what the node still holds. `;
-        settings.auditUrl = '';
+        if (subject() !== who) return;
+        const error = e instanceof Error ? e : new Error(String(e));
+        askSignIn = error instanceof AuditError && error.needsSignIn;
+        note = `${error.message} `;
       }
     }
-    if (!settings.auditUrl) {
+    signInRow.hidden = !askSignIn;
+    if (!entries) {
       // The first scan reads up to 256 blocks: show the rest of the screen meanwhile.
       const scan = nodeHistory.scan();
       if (!nodeHistory.scanned) {
-        historyNote.textContent = 'Reading the recent blocks the node holds…';
+        historyNote.textContent = `${note}${note ? 'Meanwhile, reading' : 'Reading'} the recent blocks the node holds…`;
         void scan.then(() => (subject() === who ? renderHistory(who) : undefined)).catch(() => undefined);
         return;
       }
       await scan;
+      if (subject() !== who) return;
       entries = nodeHistory.entriesOf(who);
-      note += nodeHistory.limitNote || 'From the node: every block since the chain started.';
+      const limit = nodeHistory.limitNote;
+      if (!note) note = limit || 'From the node: every block since the chain started.';
+      else note += limit ? `Meanwhile, ${limit.charAt(0).toLowerCase()}${limit.slice(1)}` : 'Meanwhile, from the node: every block since the chain started.';
     }
     historyNote.textContent = note;
-    keyed(historyList, entries.slice(0, 100).map((e, i) => ({ key: e.block !== null ? `${e.block}-${e.idx}` : `audit-${i}`, sig: JSON.stringify(e) + chain.names.size, render: () => historyItem(e) })), () => emptyItem('Nobody has read or tried to read your records.'));
+    const shown = entries.slice(0, historyShown);
+    olderButton.hidden = entries.length <= shown.length;
+    keyed(
+      historyList,
+      shown.map((e, i) => ({ key: e.block !== null && e.idx !== undefined ? `${e.block}-${e.idx}` : `entry-${i}`, sig: JSON.stringify(e) + chain.names.size + chain.practitioners.size, render: () => historyItem(e) })),
+      () => emptyItem('Nobody has read or tried to read your records.'),
+    );
+  }
+
+  /** Who acted, in words: "Dr Bob at Dev General Hospital", "you", or the account and its organization. */
+  function accessorWords(e: AccessEntry): string {
+    if (!e.accessor) return 'Someone';
+    if (e.accessor === subject()) return 'You';
+    if (chain.practitioners.has(e.accessor) || !e.organization) return chain.practitionerWords(e.accessor);
+    return `${chain.practitionerWords(e.accessor)} at ${e.organization}`;
   }
 
   function historyItem(e: AccessEntry): HTMLElement {
-    const when = e.at ? dateTimeWords(e.at) : e.block !== null ? `Block #${e.block}` : '';
-    const who = e.accessor ? chain.practitionerWords(e.accessor) : 'Someone';
-    const cat = e.recordId ? recordCategories.get(e.recordId) : undefined;
+    const when = [e.at ? dateTimeWords(e.at) : '', e.block !== null ? `block #${e.block}` : ''].filter(Boolean).join(' · ');
+    const who = accessorWords(e);
+    const cat = e.category ?? (e.recordId ? recordCategories.get(e.recordId) : undefined);
     const what = cat ? `a record of your ${categoryWords(cat)}` : 'one of your records';
+    const session = `emergency session #${e.sessionId}`;
     let text = '';
     let tone: 'ok' | 'warn' | 'error' | 'info' = 'info';
     switch (e.kind) {
@@ -682,18 +751,29 @@ export function patientView(): View {
         tone = 'error';
         break;
       case 'session-opened':
-        text = `${who} broke the glass (session #${e.sessionId}) for ${purposeWords(e.purpose ?? '')} ${reasonWords(String(e.reason), 'patient')}.`;
+        text = `${who} broke the glass (session #${e.sessionId}) for ${purposeWords(e.purpose ?? '')} ${reasonWords(String(e.reason), 'patient')}${e.categories?.length ? `, on your ${categoriesWords(e.categories)}` : ''}.`;
         tone = 'warn';
         break;
       case 'session-ended':
-        text = `Emergency session #${e.sessionId} was ended by ${e.accessor === subject() ? 'you' : who}.`;
+        text = e.accessor ? `Emergency session #${e.sessionId} was ended by ${who === 'You' ? 'you' : who}.` : `Emergency session #${e.sessionId} ended when its time ran out.`;
         break;
-      case 'session-reviewed':
-        text = `Emergency session #${e.sessionId} was reviewed${e.accessor ? ` by ${who}` : ' by the council'}: ${String(e.verdict).toLowerCase()}.`;
+      case 'session-reviewed': {
+        const by = e.reviewer === 'council' || !e.accessor ? 'the consortium council' : who;
+        text = `Emergency session #${e.sessionId} was reviewed by ${by}: ${String(e.verdict ?? 'no verdict').toLowerCase()}.`;
         tone = e.verdict === 'Justified' ? 'ok' : 'warn';
         break;
+      }
       case 'session-contested':
-        text = `Emergency session #${e.sessionId} was contested.`;
+        text = `Emergency session #${e.sessionId} was contested${e.accessor ? ` by ${who === 'You' ? 'you' : who}` : ''}: the consortium council decides.`;
+        tone = 'warn';
+        break;
+      case 'bond-slashed':
+        text = `${e.accessor ? `${who}'s` : 'The clinician\'s'} bond for ${session} was slashed after the unjustified verdict, and goes to you.`;
+        tone = 'error';
+        break;
+      case 'review-overdue':
+        text = `The review of ${session} is overdue: no auditor reviewed it in time.`;
+        tone = 'error';
         break;
     }
     return h('li', { class: `item history-${tone}` }, h('p', { class: 'meta' }, when), h('p', { class: 'sentence' }, text));
