@@ -3,8 +3,12 @@
 // (127.0.0.1 only), and the faults: two validators stopped one after the other and started again,
 // a 3 | 1 and a 2 | 2 partition of the compose network, all four containers recreated from their volumes.
 // Every other node is read inside its own container (bash /dev/tcp to its 127.0.0.1:9944), so all
-// traffic stays on the containers' networks and 127.0.0.1. Prints "docker-test: N passed, M failed".
-// Env: COMPOSE_JSON (the compose command, as a JSON array), PROJECT, CONSENT_IMAGE, KEEP=1 (no teardown).
+// traffic stays on the containers' networks and 127.0.0.1. The audit service (consent-audit,
+// following Alice's finalized blocks, its port published on 127.0.0.1 only) is read throughout: it
+// keeps up with finality through the faults, its own restart, Alice's and the recreate, and its
+// trail holds every consent the chain holds. Prints "docker-test: N passed, M failed".
+// Env: COMPOSE_JSON (the compose command, as a JSON array), PROJECT, CONSENT_IMAGE,
+// CONSENT_AUDIT_IMAGE, KEEP=1 (no teardown).
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +19,7 @@ const modules = new URL('../../e2e/node_modules/', import.meta.url);
 const { ApiPromise, WsProvider } = await import(new URL('@polkadot/api/index.js', modules));
 const { Keyring } = await import(new URL('@polkadot/keyring/index.js', modules));
 const { cryptoWaitReady } = await import(new URL('@polkadot/util-crypto/index.js', modules));
+const { stringToU8a, u8aToHex } = await import(new URL('@polkadot/util/index.js', modules));
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const COMPOSE = JSON.parse(process.env.COMPOSE_JSON ?? '["docker", "compose"]');
@@ -39,8 +44,9 @@ async function run(cmd, args, opts = {}) {
   return stdout.trim();
 }
 let rpcPort;
+let auditPort;
 const compose = (...args) => run(COMPOSE[0], [...COMPOSE.slice(1), '-p', PROJECT, ...FILES, ...args],
-  { env: { ...process.env, CONSENT_RPC_PORT: String(rpcPort) } });
+  { env: { ...process.env, CONSENT_RPC_PORT: String(rpcPort), CONSENT_AUDIT_PORT: String(auditPort) } });
 const docker = (...args) => run('docker', args);
 
 function freePort() {
@@ -72,6 +78,54 @@ async function heights(name) {
   return h;
 }
 const all = (names, f) => Promise.all(names.map(f));
+
+// The audit service, through its port published on 127.0.0.1. GET `path` (with a bearer token if
+// any): { status, body (parsed JSON, or the text), text }.
+async function auditGet(path, token, init = {}) {
+  const headers = { accept: 'application/fhir+json', ...(token ? { authorization: `Bearer ${token}` } : {}) };
+  const res = await fetch(/^https?:/.test(path) ? path : `http://127.0.0.1:${auditPort}${path}`,
+    { headers, signal: AbortSignal.timeout(10_000), ...init });
+  const text = await res.text();
+  let body = text;
+  try { body = JSON.parse(text); } catch { /* not JSON */ }
+  return { status: res.status, body, text };
+}
+async function auditStatus() {
+  const res = await auditGet('/status');
+  if (res.status !== 200) throw new Error(`GET /status: ${res.status} ${res.text}`);
+  return res.body;
+}
+// Until the service has ingested block `number` (and says no ingest error); resolves the last /status.
+async function auditReaches(what, number, timeoutMs = 90_000) {
+  let last = null;
+  await until(`the audit service ingesting #${number} (${what})`, async () => {
+    last = await auditStatus();
+    return last.ingestError === null && last.ingested !== null && last.ingested >= number;
+  }, timeoutMs, 1_000);
+  return last ?? { ingested: null, ingestError: 'no answer' };
+}
+// A bearer token for `pair` (sr25519): the service's challenge, signed.
+async function auditLogin(pair) {
+  const post = (path, body) => auditGet(path, null, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  const { body: { challenge } } = await post('/auth/challenge', { account: pair.address });
+  const res = await post('/auth/token', { account: pair.address, challenge, signature: u8aToHex(pair.sign(stringToU8a(challenge))) });
+  if (res.status !== 200) throw new Error(`POST /auth/token: ${res.status} ${res.text}`);
+  return res.body.access_token;
+}
+// Every resource of a search, following the Bundles' next links (absolute: the --public-url).
+async function auditSearch(path, token) {
+  const found = [];
+  for (let next = path, pages = 0; next; pages++) {
+    if (pages > 100) throw new Error(`more than 100 pages for ${path}`);
+    const res = await auditGet(next, token);
+    if (res.status !== 200 || res.body.resourceType !== 'Bundle') throw new Error(`GET ${next}: ${res.status} ${res.text.slice(0, 500)}`);
+    for (const e of res.body.entry ?? []) found.push(e.resource);
+    next = (res.body.link ?? []).find((l) => l.relation === 'next')?.url;
+  }
+  return found;
+}
+// /status as the sampler saw it: ingested must never go back, and no ingest error ever.
+const auditSeen = [];
 const fmt = (hs, names) => names.map((n, i) => `${n} #${hs[i].best}/#${hs[i].finalized}`).join(', ');
 
 // Every finalized block any node reported: number -> hash -> nodes. Two hashes at one number would
@@ -89,6 +143,9 @@ const down = new Set();
 const sampler = (async () => {
   while (sampling) {
     await Promise.all(NAMES.filter((n) => !down.has(n)).map((n) => heights(n).catch(() => {})));
+    if (ids.audit) {
+      await auditStatus().then((st) => auditSeen.push({ at: Date.now(), ingested: st.ingested, error: st.ingestError }), () => {});
+    }
     await sleep(2_000);
   }
 })();
@@ -141,7 +198,7 @@ async function load(patients) {
 }
 
 async function containerIds() {
-  for (const n of NAMES) ids[n] = await compose('ps', '-q', n);
+  for (const n of [...NAMES, 'audit']) ids[n] = await compose('ps', '-q', n);
 }
 async function networks(name) {
   return JSON.parse(await docker('inspect', '-f', '{{json .NetworkSettings.Networks}}', ids[name]));
@@ -177,20 +234,38 @@ let failedHard = null;
 async function main() {
   await cryptoWaitReady();
   rpcPort = await freePort();
+  auditPort = await freePort();
   const keyring = new Keyring({ type: 'sr25519' });
   const patients = ['//Alice', '//Bob', '//Charlie', '//Dave', '//Eve', '//Ferdie'].map((s) => keyring.addFromUri(s));
 
-  say(`compose up (project ${PROJECT}, Alice's RPC on 127.0.0.1:${rpcPort})`);
+  say(`compose up (project ${PROJECT}, Alice's RPC on 127.0.0.1:${rpcPort}, the audit service on 127.0.0.1:${auditPort})`);
   await compose('down', '-v', '--remove-orphans').catch(() => {});
   let t = Date.now();
   await compose('up', '-d', '--no-build');
   await containerIds();
   if (!check(await ready(NAMES, 3), 'the four validators peer and finalize')) throw new Error('network did not start');
   say(`network up and finalizing in ${secs(t)}; charlie's networks: ${Object.keys(await networks('charlie')).join(', ')}`);
-  check((await docker('inspect', '-f', '{{.Config.User}}', ids.alice)) === 'consent', 'the containers run as user consent');
-  await until('healthcheck healthy', async () => (await all(NAMES, async (n) => docker('inspect', '-f', '{{.State.Health.Status}}', ids[n]))).every((s) => s === 'healthy'), 90_000, 3_000);
-  const health = await all(NAMES, (n) => docker('inspect', '-f', '{{.State.Health.Status}}', ids[n]));
-  check(health.every((s) => s === 'healthy'), `the healthcheck (GET /health on 9944) reports healthy: ${health.join(', ')}`);
+  const users = await all(['alice', 'audit'], (n) => docker('inspect', '-f', '{{.Config.User}}', ids[n]));
+  check(users.every((u) => u === 'consent'), `the containers run as user consent (node: ${users[0]}, audit service: ${users[1]})`);
+  const withAudit = [...NAMES, 'audit'];
+  await until('healthcheck healthy', async () => (await all(withAudit, async (n) => docker('inspect', '-f', '{{.State.Health.Status}}', ids[n]))).every((s) => s === 'healthy'), 90_000, 3_000);
+  const health = await all(withAudit, (n) => docker('inspect', '-f', '{{.State.Health.Status}}', ids[n]));
+  check(health.slice(0, 4).every((s) => s === 'healthy'), `the healthcheck (GET /health on 9944) reports healthy: ${health.slice(0, 4).join(', ')}`);
+  check(health[4] === 'healthy', `audit: the healthcheck (GET /status on 8090, no ingest error) reports healthy: ${health[4]}`);
+
+  // --- the audit service follows Alice's finality from genesis (Alice is an archive node).
+  const genesis = await rpc('alice', 'chain_getBlockHash', [0]);
+  const finalizedNow = (await heights('alice')).finalized;
+  const st = await auditReaches('at the start', finalizedNow, 60_000);
+  const auditStart = st.ingested;
+  check(st.genesis === genesis && st.database === 'sqlite' && st.ingestError === null && st.ingested >= finalizedNow,
+    `audit: /status ingests Alice's finalized chain: ingested #${st.ingested}, finalized #${st.finalized} (alice #${finalizedNow}), ${st.database}, genesis ${st.genesis === genesis ? 'matches' : `${st.genesis} is not ${genesis}`}`);
+  const meta = await auditGet('/fhir/metadata');
+  check(meta.status === 200 && meta.body.resourceType === 'CapabilityStatement' && meta.body.fhirVersion === '5.0.0',
+    `audit: /fhir/metadata is a CapabilityStatement of FHIR ${meta.body.fhirVersion} (HTTP ${meta.status})`);
+  const anon = await auditGet('/fhir/AuditEvent');
+  check(anon.status === 401 && anon.body.resourceType === 'OperationOutcome',
+    `audit: GET /fhir/AuditEvent without a token is refused: HTTP ${anon.status}, ${anon.body.resourceType}`);
 
   await connectApi();
   keepLoad = true;
@@ -202,7 +277,12 @@ async function main() {
   t = Date.now();
   await docker('stop', '-t', '30', ids.dave); down.add('dave');
   say(`dave stopped (${secs(t)})`);
-  const up3 = ['alice', 'bob', 'charlie'];
+  // Meanwhile the audit service's container restarts (SIGTERM, then a new process on its volume),
+  // while grants are being finalized.
+  const beforeRestart = await auditStatus();
+  await docker('restart', '-t', '10', ids.audit);
+  const resumedAt = await auditReaches('after its restart', beforeRestart.ingested, 30_000);
+  say(`audit service restarted: ingested #${beforeRestart.ingested} before, #${resumedAt.ingested} after`);
   // Three finalized blocks past the stop, however slow the (shared, loaded) machine makes the slots:
   // a fixed 30 s window saw only two blocks authored on a busy CI run.
   let a = await heights('alice');
@@ -210,6 +290,9 @@ async function main() {
   let b = await heights('alice');
   say(`one stopped: alice best #${a.best} -> #${b.best}, finalized #${a.finalized} -> #${b.finalized} (in ${secs(t)})`);
   check(goesOn && b.finalized >= a.finalized + 3, 'one validator stopped: finality continues');
+  const afterRestart = await auditReaches('after its restart, on with finality', b.finalized, 30_000);
+  check(resumedAt.ingested >= beforeRestart.ingested && resumedAt.ingestError === null && afterRestart.ingested >= b.finalized,
+    `audit: its container restarted, it resumes from its cursor (#${beforeRestart.ingested} before, #${resumedAt.ingested} at once after, no error) and goes on to #${afterRestart.ingested}`);
 
   // --- two stopped: 2 of 4 voters, no finality; Alice and Bob keep authoring in their slots.
   phase = 'charlie and dave stopped';
@@ -336,6 +419,27 @@ async function main() {
   check(conflicts.length === 0 && canonicalMismatch === 0,
     `no conflicting finalized blocks: ${finalizedSeen.size} finalized heights sampled on the four nodes, all on one chain`);
 
+  // --- the audit trail after the faults: caught up, and holding every consent of the chain.
+  t = Date.now();
+  const caughtUp = await auditReaches('after the faults', headNumber);
+  check(caughtUp.ingested >= headNumber && caughtUp.ingested > auditStart,
+    `audit: after the faults it catches up with finalized #${headNumber}: ingested #${auditStart} -> #${caughtUp.ingested} (in ${secs(t)})`);
+  const inTrail = await all(patients, async (p) => (await auditSearch(`/fhir/Consent?patient=${p.address}&_count=100`, await auditLogin(p))).length);
+  check(inTrail.every((n, i) => n === counted[i]),
+    `audit: the trail holds each patient's consents as the chain does (${inTrail.join(' + ')} = ${inTrail.reduce((x, y) => x + y, 0)} Consent resources, ${onChain} on chain)`);
+
+  // --- Alice (the node it follows) restarts: the service waits for her and follows on.
+  await api.disconnect();
+  api = null;
+  const aliceBefore = await heights('alice');
+  t = Date.now();
+  down.add('alice');
+  await docker('restart', '-t', '30', ids.alice);
+  down.delete('alice');
+  const followsOn = await auditReaches('after alice restarted', aliceBefore.finalized + 2, 120_000);
+  check(followsOn.ingested >= aliceBefore.finalized + 2 && followsOn.ingestError === null,
+    `audit: alice restarted, the service follows her on: ingested #${followsOn.ingested} (alice had finalized #${aliceBefore.finalized}; in ${secs(t)})`);
+
   // Nothing left the containers' networks: the pair networks are internal (no route out), and the
   // NAT rule of Alice's rpc network (the only one with a way out) has counted no packet.
   const left = await egressPackets().catch(() => null);
@@ -347,14 +451,19 @@ async function main() {
   phase = 'recreate';
   const before = await all(NAMES, heights);
   const oldIds = { ...ids };
-  await api.disconnect();
   t = Date.now();
   sampling = false;
   await sampler;
+  const seen = auditSeen.filter((x) => x.ingested !== null);
+  const wentBack = seen.filter((x, i) => i > 0 && x.ingested < seen[i - 1].ingested).length;
+  const errors = auditSeen.filter((x) => x.error !== null);
+  check(seen.length > 20 && wentBack === 0 && errors.length === 0,
+    `audit: over ${seen.length} samples of /status during the faults, ingested only grew (#${seen[0]?.ingested} -> #${seen.at(-1)?.ingested}) and no ingest error${errors.length ? ` (${errors[0].error})` : ''}`);
+  const auditBefore = await auditStatus();
   await compose('down', '-t', '30');
   await compose('up', '-d', '--no-build');
-  for (const n of NAMES) ids[n] = await compose('ps', '-q', n);
-  say(`compose down, then up: four new containers in ${secs(t)}`);
+  await containerIds();
+  say(`compose down, then up: five new containers in ${secs(t)}`);
   check(NAMES.every((n) => ids[n] && ids[n] !== oldIds[n]), 'recreate: every container is new (the old ones were removed)');
   await until('all four answer', async () => (await all(NAMES, heights)).length === 4, 120_000, 1_000);
   const after = await all(NAMES, heights);
@@ -364,6 +473,10 @@ async function main() {
   check(again, `recreate: finality continues (in ${secs(t)})`);
   const recount = await all(patients, async (p) => (await rpc('dave', 'consent_consentsOf', [p.address, null])).length);
   check(recount.reduce((x, y) => x + y, 0) === onChain, `recreate: the ${onChain} consents granted before are all still there`);
+  const aliceNow = (await heights('alice')).finalized;
+  const auditAfter = await auditReaches('after the recreate', aliceNow, 60_000);
+  check(ids.audit !== oldIds.audit && auditAfter.ingested >= auditBefore.ingested && auditAfter.ingested >= aliceNow,
+    `recreate: the new audit container resumes from its volume (ingested #${auditBefore.ingested} before) and follows on to #${auditAfter.ingested}`);
 }
 
 async function egressPackets() {
@@ -385,7 +498,7 @@ try {
   sampling = false;
   await api?.disconnect().catch(() => {});
   if (failedHard || results.some((r) => !r.ok)) {
-    for (const n of NAMES) {
+    for (const n of [...NAMES, 'audit']) {
       if (!ids[n]) continue;
       const logs = await sh('docker', ['logs', '--tail', '25', ids[n]]).then(({ stdout, stderr }) => stdout + stderr, (e) => e.message);
       process.stdout.write(`--- last lines of ${n} ---\n${logs}\n`);

@@ -25,15 +25,18 @@ async function insertKeys(v, basePath) {
 
 /**
  * Start the four validators under `root` (a directory), P2P ports from `p2pBase`, RPC ports from
- * `rpcBase`. Returns { nodes, stopAll }; each node has start(), kill(signal), rpcUrl, logs().
+ * `rpcBase`. `archive`: the names of the validators that keep the state of every block
+ * (`--state-pruning archive`, as the node an audit service follows must; none by default). Returns
+ * { nodes, stopAll }; each node has start(), kill(signal), rpcUrl, logs().
  */
-export async function startNetwork({ root, p2pBase = 30333, rpcBase = 9944, log = () => {} }) {
+export async function startNetwork({ root, p2pBase = 30333, rpcBase = 9944, archive = [], log = () => {} }) {
   const nodes = VALIDATORS.map((v, i) => ({
     ...v,
     basePath: `${root}/${v.name}`,
     p2pPort: p2pBase + i,
     rpcPort: rpcBase + i,
     rpcUrl: `ws://127.0.0.1:${rpcBase + i}`,
+    archive: archive.includes(v.name),
   }));
   const bootnodes = nodes.map((n) => `/ip4/127.0.0.1/tcp/${n.p2pPort}/p2p/${n.peerId}`);
   for (const n of nodes) {
@@ -46,6 +49,7 @@ export async function startNetwork({ root, p2pBase = 30333, rpcBase = 9944, log 
         '--node-key', n.nodeKey, '--rpc-port', String(n.rpcPort),
         '--no-prometheus', '--no-telemetry', '--no-mdns', '--listen-addr', `/ip4/127.0.0.1/tcp/${n.p2pPort}`,
         '--bootnodes', ...bootnodes.filter((b) => !b.endsWith(n.peerId))];
+      if (n.archive) args.push('--state-pruning', 'archive');
       n.child = spawn(nodeBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
       n.child.stdout.on('data', (d) => { output += d; });
       n.child.stderr.on('data', (d) => { output = (output + d).slice(-200_000); });
