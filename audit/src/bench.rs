@@ -124,6 +124,8 @@ pub async fn run(
 			done = upto;
 		}
 		let rate = done as f64 / ingest_time.as_secs_f64().max(1e-9);
+		// Statistics as autovacuum keeps them on a running server (not timed).
+		store.analyze().await.map_err(|e| e.to_string())?;
 		let mut kinds = Vec::new();
 		for kind in ["patient", "organization", "agent"] {
 			let mut times = Vec::with_capacity(queries);

@@ -335,6 +335,23 @@ impl Store {
 		}
 	}
 
+	/// Refreshes the planner's statistics (and, on PostgreSQL, vacuums): what autovacuum does
+	/// by itself on a running server, run by the benchmark after each bulk load.
+	pub async fn analyze(&self) -> Result<(), DbError> {
+		match self {
+			Store::Sqlite(db) => tokio::task::block_in_place(|| {
+				let conn =
+					db.writer.lock().map_err(|_| DbError("sqlite writer poisoned".into()))?;
+				conn.execute_batch("ANALYZE")?;
+				Ok(())
+			}),
+			Store::Postgres(db) => {
+				db.writer.lock().await.batch_execute("VACUUM ANALYZE resource").await?;
+				Ok(())
+			},
+		}
+	}
+
 	/// Where ingest stands, if it ever committed.
 	pub async fn cursor(&self) -> Result<Option<Cursor>, DbError> {
 		let rows = self
