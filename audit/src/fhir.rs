@@ -981,6 +981,13 @@ pub fn provenance(ctx: &Context, row: &ProvenanceRow) -> Value {
 }
 
 fn provenance_agent(ctx: &Context, row: &ProvenanceRow) -> Value {
+	if row.erased && row.activity != Activity::Nullify {
+		// The author went with the record's metadata when the patient erased it.
+		return json!({
+			"type": concept(PROVENANCE_PARTICIPANT, "author", "Author"),
+			"who": { "display": "removed when the record was erased" },
+		});
+	}
 	let account = row.author.as_deref().unwrap_or(&row.patient);
 	// Practitioners always have an organization; an author with none who is not the patient is a
 	// delegate acting for them.
@@ -1608,6 +1615,7 @@ mod tests {
 			category: Some("LabResults".into()),
 			digest_algorithm: Some("Sha256".into()),
 			digest: Some(HASH.into()),
+			erased: false,
 			evidence: evidence(120, 0, NOV_1 + 5 * HOUR),
 		}
 	}
@@ -1631,6 +1639,16 @@ mod tests {
 				organization_name: None,
 				category: Some("Demographics".into()),
 				evidence: evidence(131, 0, NOV_1 + 7 * HOUR),
+				..anchor_row()
+			},
+			// The anchor of a record erased since: author, organization and category gone.
+			ProvenanceRow {
+				author: None,
+				organization: None,
+				organization_name: None,
+				category: None,
+				erased: true,
+				evidence: evidence(121, 0, NOV_1 + 5 * HOUR),
 				..anchor_row()
 			},
 			// Erased: only what the chain keeps.
@@ -2226,7 +2244,17 @@ mod tests {
 
 	#[test]
 	fn erasure_keeps_only_what_the_chain_keeps() {
-		let p = provenance(&ctx(), &provenance_rows()[3]);
+		// An earlier version of the erased record: the digest and the block stay, the author,
+		// organization and category go.
+		let v0 = provenance(&ctx(), &provenance_rows()[3]);
+		assert_eq!(codes(&v0["activity"]), ["CREATE"]);
+		assert_eq!(v0["agent"][0]["who"], json!({ "display": "removed when the record was erased" }));
+		assert!(!v0.to_string().contains(BOB), "the author is gone: {v0}");
+		assert!(!v0.to_string().contains("St Mary"), "the organization is gone: {v0}");
+		assert!(v0["meta"].get("security").is_none(), "the category is gone: {v0}");
+		let digest = extension(&v0, "urn:consent-chain:fhir:digest").expect("digest kept");
+		assert_eq!(sub_extension(digest, "value").expect("value")["valueString"], HASH);
+		let p = provenance(&ctx(), &provenance_rows()[4]);
 		assert_eq!(codes(&p["activity"]), ["NULLIFY"]);
 		assert_eq!(p["id"], provenance_id(RECORD, 2));
 		let agent = &p["agent"][0];
@@ -2398,7 +2426,7 @@ mod tests {
 	#[test]
 	fn samples_are_well_formed() {
 		let samples = samples();
-		assert_eq!(samples.len(), 6 + 12 + 4 + 5 + 4);
+		assert_eq!(samples.len(), 6 + 12 + 5 + 5 + 4);
 		for sample in &samples {
 			let resource_type = sample["resourceType"].as_str().expect("resourceType");
 			assert!(!resource_type.is_empty());

@@ -657,8 +657,7 @@ async fn read(app: &App, grant: &Grant, rtype: &str, id: &str) -> Result<Resp, R
 async fn export(app: &App, grant: &Grant, query: &str) -> Result<Resp, Refusal> {
 	let mut types: Vec<String> =
 		vec!["Consent".into(), "AuditEvent".into(), "Provenance".into(), "Task".into()];
-	let mut params: Vec<Val> = Vec::new();
-	let mut conds = Vec::new();
+	let (mut since, mut until) = (None, None);
 	for (key, value) in form_urlencoded::parse(query.as_bytes()) {
 		match key.as_ref() {
 			"_type" => {
@@ -672,14 +671,12 @@ async fn export(app: &App, grant: &Grant, query: &str) -> Result<Resp, Refusal> 
 			"_since" => {
 				let (start, _) = fhir::parse_date_range(&value)
 					.map_err(|e| Refusal::invalid(format!("_since: {e}")))?;
-				params.push(Val::int(start));
-				conds.push(format!("recorded >= ${}", params.len()));
+				since = Some(start);
 			},
 			"_until" => {
 				let (_, end) = fhir::parse_date_range(&value)
 					.map_err(|e| Refusal::invalid(format!("_until: {e}")))?;
-				params.push(Val::int(end));
-				conds.push(format!("recorded < ${}", params.len()));
+				until = Some(end);
 			},
 			"_outputFormat"
 				if ["application/fhir+ndjson", "application/ndjson", "ndjson"]
@@ -695,23 +692,25 @@ async fn export(app: &App, grant: &Grant, query: &str) -> Result<Resp, Refusal> 
 	let mut out = String::new();
 	let mut n = 0usize;
 	for rtype in &types {
-		let mut p = params.clone();
-		let mut c = conds.clone();
-		p.insert(0, Val::text(rtype));
-		// Shift the numbered parameters by the one inserted first.
-		let c_shifted: Vec<String> = c
-			.drain(..)
-			.map(|cond| {
-				let (head, num) = cond.rsplit_once('$').unwrap_or((&cond, "0"));
-				format!("{head}${}", num.parse::<usize>().unwrap_or(0) + 1)
-			})
-			.collect();
-		let mut all = vec!["rtype = $1".to_string()];
-		all.extend(c_shifted);
-		all.push(access_filter(grant, &mut p));
-		let sql =
-			format!("SELECT body FROM resource WHERE {} ORDER BY recorded, seq", all.join(" AND "));
-		for row in app.store.query(&sql, &p).await? {
+		let mut params = vec![Val::text(rtype)];
+		let mut conds = vec!["rtype = $1".to_string()];
+		if let Some(since) = since {
+			params.push(Val::int(since));
+			conds.push(format!("recorded >= ${}", params.len()));
+		}
+		if let Some(until) = until {
+			params.push(Val::int(until));
+			conds.push(format!("recorded < ${}", params.len()));
+		}
+		conds.push(access_filter(grant, &mut params));
+		// One more than may still be exported, to know when the period is too long.
+		params.push(Val::int(MAX_EXPORT + 1 - n));
+		let sql = format!(
+			"SELECT body FROM resource WHERE {} ORDER BY recorded, seq LIMIT ${}",
+			conds.join(" AND "),
+			params.len()
+		);
+		for row in app.store.query(&sql, &params).await? {
 			n += 1;
 			if n > MAX_EXPORT {
 				return Err(Refusal(

@@ -184,6 +184,9 @@ struct Caches {
 	records: HashMap<String, (String, String)>,
 	/// By FHIR id (consent ids count per patient).
 	consents: HashMap<String, (ConsentRow, Option<u32>)>,
+	/// Provenance rows written since the last commit, by FHIR id (an erasure in the same run
+	/// must find them).
+	provenance: HashMap<String, ProvenanceRow>,
 	tasks: HashMap<u64, TaskRow>,
 }
 
@@ -278,6 +281,7 @@ impl Ingester {
 		if let Some(cursor) = cursor {
 			stmts.push(Store::set_cursor(&cursor));
 			self.store.execute_all(&stmts).await?;
+			self.caches.provenance.clear();
 			self.progress.ingested.store(cursor.block as i64, Ordering::Relaxed);
 			tracing::debug!("ingested blocks {next}..={last} ({} statements)", stmts.len());
 		}
@@ -493,6 +497,12 @@ impl Ingester {
 		out.push(consent_stmt(&row, org));
 		let fhir_id = crate::fhir::consent_id(row.kind, &row.patient, row.id);
 		self.caches.consents.insert(fhir_id, (row, org));
+	}
+
+	fn put_provenance(&mut self, row: ProvenanceRow, out: &mut Vec<Stmt>) {
+		out.push(provenance_stmt(&row));
+		let id = crate::fhir::provenance_id(&row.record_id, row.version);
+		self.caches.provenance.insert(id, row);
 	}
 
 	fn put_task(&mut self, row: TaskRow, out: &mut Vec<Stmt>) {
@@ -830,7 +840,7 @@ impl Ingester {
 					vec![Val::text(&record), Val::text(ss58(&patient)), Val::text(&category)],
 				));
 				self.caches.records.insert(record.clone(), (ss58(&patient), category.clone()));
-				out.push(provenance_stmt(&ProvenanceRow {
+				self.put_provenance(ProvenanceRow {
 					record_id: record,
 					version: 0,
 					activity: Activity::Create,
@@ -841,8 +851,9 @@ impl Ingester {
 					category: Some(category),
 					digest_algorithm: Some(name_of(&digest.algorithm)),
 					digest: Some(hex0x(digest.hash.as_bytes())),
+					erased: false,
 					evidence: ev,
-				}));
+				}, out);
 			},
 			E::RecordAmended { record_id, patient, author, organization, version, digest } => {
 				let record = hex0x(record_id.as_bytes());
@@ -851,7 +862,7 @@ impl Ingester {
 					Some(org) => self.org_name(org, at).await?,
 					None => None,
 				};
-				out.push(provenance_stmt(&ProvenanceRow {
+				self.put_provenance(ProvenanceRow {
 					record_id: record,
 					version,
 					activity: Activity::Update,
@@ -862,25 +873,64 @@ impl Ingester {
 					category,
 					digest_algorithm: Some(name_of(&digest.algorithm)),
 					digest: Some(hex0x(digest.hash.as_bytes())),
+					erased: false,
 					evidence: ev,
-				}));
+				}, out);
 			},
 			E::RecordErased { record_id, patient, versions } => {
+				// The chain keeps only the digest chain: the trail forgets the author, the
+				// organization and the category of every version too.
 				let record = hex0x(record_id.as_bytes());
-				let category = self.record_category(&record).await?;
-				out.push(provenance_stmt(&ProvenanceRow {
-					record_id: record,
-					version: versions,
-					activity: Activity::Nullify,
-					patient: ss58(&patient),
-					author: None,
-					organization: None,
-					organization_name: None,
-					category,
-					digest_algorithm: None,
-					digest: None,
-					evidence: ev,
-				}));
+				let prefix = format!("{}-v", crate::fhir::record_id_base32(&record));
+				let mut versions_of: HashMap<String, ProvenanceRow> = HashMap::new();
+				let stored = self
+					.store
+					.query(
+						"SELECT id, body FROM resource WHERE rtype = $1 AND id LIKE $2",
+						&[Val::text("Provenance"), Val::text(format!("{prefix}%"))],
+					)
+					.await?;
+				for row in stored {
+					if let (Some(id), Some(body)) =
+						(row.first().and_then(Val::as_str), row.get(1).and_then(Val::as_str))
+					{
+						if let Ok(p) = serde_json::from_str::<ProvenanceRow>(body) {
+							versions_of.insert(id.to_string(), p);
+						}
+					}
+				}
+				for (id, p) in &self.caches.provenance {
+					if id.starts_with(&prefix) {
+						versions_of.insert(id.clone(), p.clone());
+					}
+				}
+				for (_, mut p) in versions_of {
+					p.author = None;
+					p.organization = None;
+					p.organization_name = None;
+					p.category = None;
+					p.erased = true;
+					self.put_provenance(p, out);
+				}
+				out.push(("DELETE FROM record WHERE id = $1".into(), vec![Val::text(&record)]));
+				self.caches.records.remove(&record);
+				self.put_provenance(
+					ProvenanceRow {
+						record_id: record,
+						version: versions,
+						activity: Activity::Nullify,
+						patient: ss58(&patient),
+						author: None,
+						organization: None,
+						organization_name: None,
+						category: None,
+						digest_algorithm: None,
+						digest: None,
+						erased: false,
+						evidence: ev,
+					},
+					out,
+				);
 			},
 			E::ReadLogged { record_id, patient, accessor, purpose, reason } => {
 				let mut row =

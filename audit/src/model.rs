@@ -237,6 +237,10 @@ pub struct ProvenanceRow {
 	/// `Sha256` or `Blake2b256`, and the digest (`0x` hex). Kept after erasure.
 	pub digest_algorithm: Option<String>,
 	pub digest: Option<String>,
+	/// The record was erased since: its author, organization and category are gone from this
+	/// row as they are from the chain's state (the digest and the block stay).
+	#[serde(default)]
+	pub erased: bool,
 	pub evidence: Evidence,
 }
 

@@ -146,7 +146,11 @@ before(async () => {
   assert.equal(eventsOf(batchEvents, 'records', 'ReadLogged').length, 150, 'Bob\'s 150 reads are logged');
   assert.equal(eventsOf(batchEvents, 'records', 'ReadDenied').length, 100, 'Ferdie\'s 100 reads are denied');
 
-  const lastBlock = Math.max(...await Promise.all([permitted, ...batches].map((r) => blockNumber(r.blockHash))));
+  // Last, Dave erases record B (Bob's, for Dev General Hospital): the chain keeps its digest only.
+  const erased = await submit(api, api.tx.records.eraseRecord(chain.recordB), dave);
+  assert.equal(eventsOf(erased.events, 'records', 'RecordErased').length, 1, 'Dave erased record B');
+
+  const lastBlock = Math.max(...await Promise.all([permitted, erased, ...batches].map((r) => blockNumber(r.blockHash))));
   head = await finalized(lastBlock);
   trail = (await chainEvents(api, 1, head)).map((e) => ({ ...e, resource: resourceOf(e) }));
   const timeOf = async (r) => { const n = await blockNumber(r.blockHash); return trail.find((e) => e.block === n).time; };
@@ -339,18 +343,26 @@ for (const kind of ['sqlite', 'postgres']) {
       served.push(...tasks.bundles);
       assert.deepEqual(tasks.resources.map((r) => r.id), [`request-${chain.requestId}`], 'Dave\'s Tasks: the one request');
 
-      // Records A (Dave's own) and B (Bob's, for Dev General Hospital), anchored.
+      // Records A (Dave's own) and B (Bob's, for Dev General Hospital), anchored; B erased since.
       const provenance = await searchAll(url, `/fhir/Provenance?patient=${dave.address}`, daves);
       served.push(...provenance.bundles);
-      const idOf = (record) => provenanceId(record, 0);
-      assert.deepEqual(sorted(provenance.resources.map((r) => r.id)), sorted([idOf(chain.recordA), idOf(chain.recordB)]),
-        'one Provenance per anchored record version');
+      const idOf = (record, version = 0) => provenanceId(record, version);
+      assert.deepEqual(sorted(provenance.resources.map((r) => r.id)),
+        sorted([idOf(chain.recordA), idOf(chain.recordB), idOf(chain.recordB, 1)]),
+        'one Provenance per anchored record version, and one for the erasure');
+      const a = byId(provenance.resources, idOf(chain.recordA), 'Dave\'s Provenance');
+      assert.ok(codes(a.activity).includes('CREATE'), 'anchoring: activity CREATE');
+      assert.ok(mentions(a.target, chain.recordA.slice(2)), 'Provenance.target: record A');
+      assert.ok(asList(a.agent).some((x) => accountOf(x.who) === dave.address), `the author Dave: ${JSON.stringify(a.agent)}`);
       const b = byId(provenance.resources, idOf(chain.recordB), 'Dave\'s Provenance');
       assert.ok(codes(b.activity).includes('CREATE'), 'anchoring: activity CREATE');
       assert.ok(mentions(b.target, chain.recordB.slice(2)), 'Provenance.target: record B');
       assert.equal(accountOf(b.patient), dave.address, 'Provenance.patient: Dave');
-      assert.ok(asList(b.agent).some((a) => accountOf(a.who) === bob.address && mentions(a.onBehalfOf, 'Dev General Hospital')),
-        `the author Bob on behalf of Dev General Hospital: ${JSON.stringify(b.agent)}`);
+      assert.ok(!mentions(b, bob.address) && !mentions(b, 'Dev General Hospital'),
+        `erased, record B's anchor names neither its author nor the organization any more: ${JSON.stringify(b.agent)}`);
+      const nullified = byId(provenance.resources, idOf(chain.recordB, 1), 'Dave\'s Provenance');
+      assert.ok(codes(nullified.activity).includes('NULLIFY'), 'the erasure: activity NULLIFY');
+      assert.ok(asList(nullified.agent).some((x) => accountOf(x.who) === dave.address), 'Dave erased it');
       assert.ok(mentions(b, hash32('b0').slice(2)), 'the digest is kept');
 
       await validateFhir(served);
