@@ -2248,7 +2248,10 @@ mod tests {
 		// organization and category go.
 		let v0 = provenance(&ctx(), &provenance_rows()[3]);
 		assert_eq!(codes(&v0["activity"]), ["CREATE"]);
-		assert_eq!(v0["agent"][0]["who"], json!({ "display": "removed when the record was erased" }));
+		assert_eq!(
+			v0["agent"][0]["who"],
+			json!({ "display": "removed when the record was erased" })
+		);
 		assert!(!v0.to_string().contains(BOB), "the author is gone: {v0}");
 		assert!(!v0.to_string().contains("St Mary"), "the organization is gone: {v0}");
 		assert!(v0["meta"].get("security").is_none(), "the category is gone: {v0}");

@@ -840,20 +840,23 @@ impl Ingester {
 					vec![Val::text(&record), Val::text(ss58(&patient)), Val::text(&category)],
 				));
 				self.caches.records.insert(record.clone(), (ss58(&patient), category.clone()));
-				self.put_provenance(ProvenanceRow {
-					record_id: record,
-					version: 0,
-					activity: Activity::Create,
-					patient: ss58(&patient),
-					author: Some(ss58(&author)),
-					organization,
-					organization_name: org_name,
-					category: Some(category),
-					digest_algorithm: Some(name_of(&digest.algorithm)),
-					digest: Some(hex0x(digest.hash.as_bytes())),
-					erased: false,
-					evidence: ev,
-				}, out);
+				self.put_provenance(
+					ProvenanceRow {
+						record_id: record,
+						version: 0,
+						activity: Activity::Create,
+						patient: ss58(&patient),
+						author: Some(ss58(&author)),
+						organization,
+						organization_name: org_name,
+						category: Some(category),
+						digest_algorithm: Some(name_of(&digest.algorithm)),
+						digest: Some(hex0x(digest.hash.as_bytes())),
+						erased: false,
+						evidence: ev,
+					},
+					out,
+				);
 			},
 			E::RecordAmended { record_id, patient, author, organization, version, digest } => {
 				let record = hex0x(record_id.as_bytes());
@@ -862,20 +865,23 @@ impl Ingester {
 					Some(org) => self.org_name(org, at).await?,
 					None => None,
 				};
-				self.put_provenance(ProvenanceRow {
-					record_id: record,
-					version,
-					activity: Activity::Update,
-					patient: ss58(&patient),
-					author: Some(ss58(&author)),
-					organization,
-					organization_name: org_name,
-					category,
-					digest_algorithm: Some(name_of(&digest.algorithm)),
-					digest: Some(hex0x(digest.hash.as_bytes())),
-					erased: false,
-					evidence: ev,
-				}, out);
+				self.put_provenance(
+					ProvenanceRow {
+						record_id: record,
+						version,
+						activity: Activity::Update,
+						patient: ss58(&patient),
+						author: Some(ss58(&author)),
+						organization,
+						organization_name: org_name,
+						category,
+						digest_algorithm: Some(name_of(&digest.algorithm)),
+						digest: Some(hex0x(digest.hash.as_bytes())),
+						erased: false,
+						evidence: ev,
+					},
+					out,
+				);
 			},
 			E::RecordErased { record_id, patient, versions } => {
 				// The chain keeps only the digest chain: the trail forgets the author, the
