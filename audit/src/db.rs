@@ -106,7 +106,8 @@ const SCHEMA: &[&str] = &[
 	"CREATE INDEX IF NOT EXISTS resource_time ON resource (rtype, recorded, seq)",
 	// What ingest looks up while it maps later events.
 	"CREATE TABLE IF NOT EXISTS session (id BIGINT PRIMARY KEY, patient TEXT NOT NULL, practitioner TEXT NOT NULL, organization BIGINT NOT NULL, body TEXT NOT NULL)",
-	"CREATE TABLE IF NOT EXISTS record (id TEXT PRIMARY KEY, patient TEXT NOT NULL, category TEXT NOT NULL)",
+	// A record's category, which later events (amend, reads) do not repeat.
+	"CREATE TABLE IF NOT EXISTS record (id TEXT PRIMARY KEY, category TEXT NOT NULL)",
 	"CREATE TABLE IF NOT EXISTS practitioner (account TEXT PRIMARY KEY, organization BIGINT NOT NULL)",
 	"CREATE TABLE IF NOT EXISTS organization (id BIGINT PRIMARY KEY, name TEXT NOT NULL)",
 	// Consent-management proxies: who may read a patient's trail as their guardian, until when.

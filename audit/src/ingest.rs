@@ -55,7 +55,6 @@ impl From<DbError> for IngestError {
 }
 
 /// Progress, shared with the HTTP layer (`/status`): -1 = none yet.
-#[derive(Default)]
 pub struct Progress {
 	pub ingested: AtomicI64,
 	pub finalized: AtomicI64,
@@ -64,6 +63,12 @@ pub struct Progress {
 impl Progress {
 	pub fn new() -> Self {
 		Self { ingested: AtomicI64::new(-1), finalized: AtomicI64::new(-1) }
+	}
+}
+
+impl Default for Progress {
+	fn default() -> Self {
+		Self::new()
 	}
 }
 
@@ -181,7 +186,8 @@ struct Caches {
 	practitioner_org: HashMap<String, Option<u32>>,
 	org_name: HashMap<u32, Option<String>>,
 	sessions: HashMap<u64, (String, String, u32, SessionInfo)>,
-	records: HashMap<String, (String, String)>,
+	/// A record's category, by record id.
+	records: HashMap<String, String>,
 	/// By FHIR id (consent ids count per patient).
 	consents: HashMap<String, (ConsentRow, Option<u32>)>,
 	/// Provenance rows written since the last commit, by FHIR id (an erasure in the same run
@@ -439,20 +445,18 @@ impl Ingester {
 	}
 
 	async fn record_category(&mut self, record: &str) -> Result<Option<String>, IngestError> {
-		if let Some((_, category)) = self.caches.records.get(record) {
+		if let Some(category) = self.caches.records.get(record) {
 			return Ok(Some(category.clone()));
 		}
 		let rows = self
 			.store
-			.query("SELECT patient, category FROM record WHERE id = $1", &[Val::text(record)])
+			.query("SELECT category FROM record WHERE id = $1", &[Val::text(record)])
 			.await?;
-		let found = rows.first().and_then(|r| {
-			Some((r.first()?.as_str()?.to_string(), r.get(1)?.as_str()?.to_string()))
-		});
-		Ok(found.map(|(patient, category)| {
-			self.caches.records.insert(record.to_string(), (patient, category.clone()));
-			category
-		}))
+		let found = rows.first().and_then(|r| r.first()?.as_str().map(str::to_string));
+		if let Some(category) = &found {
+			self.caches.records.insert(record.to_string(), category.clone());
+		}
+		Ok(found)
 	}
 
 	async fn consent(
@@ -836,10 +840,11 @@ impl Ingester {
 					None => None,
 				};
 				out.push((
-					"INSERT INTO record (id, patient, category) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING".into(),
-					vec![Val::text(&record), Val::text(ss58(&patient)), Val::text(&category)],
+					"INSERT INTO record (id, category) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING"
+						.into(),
+					vec![Val::text(&record), Val::text(&category)],
 				));
-				self.caches.records.insert(record.clone(), (ss58(&patient), category.clone()));
+				self.caches.records.insert(record.clone(), category.clone());
 				self.put_provenance(
 					ProvenanceRow {
 						record_id: record,
