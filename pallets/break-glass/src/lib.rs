@@ -383,6 +383,21 @@ pub mod pallet {
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// The configuration's relations: the default session fits the cap, reviews and
+		/// contests have time, and every limit admits at least one session and one write.
+		fn integrity_test() {
+			assert!(
+				(1..=T::MaxDuration::get()).contains(&T::DefaultDuration::get()),
+				"DefaultDuration must be within 1..=MaxDuration"
+			);
+			assert!(T::ReviewWindow::get() > 0, "ReviewWindow is 0");
+			assert!(T::ContestWindow::get() > 0, "ContestWindow is 0");
+			assert!(T::RateWindow::get() > 0, "RateWindow is 0");
+			assert!(T::MaxConcurrentPerPatient::get() > 0, "MaxConcurrentPerPatient is 0");
+			assert!(T::MaxSessionsPerWindow::get() > 0, "MaxSessionsPerWindow is 0");
+			assert!(T::MaxWritesPerSession::get() > 0, "MaxWritesPerSession is 0");
+		}
+
 		#[cfg(feature = "try-runtime")]
 		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
 			Self::do_try_state()
@@ -642,7 +657,7 @@ pub mod pallet {
 			contacts: ContactsOf<T>,
 		) -> DispatchResult {
 			let patient = ensure_signed(origin)?;
-			Self::update_policy(&patient, |policy| policy.1 = contacts.clone())?;
+			Self::update_policy(&patient, |choices| choices.contacts = contacts.clone())?;
 			Self::deposit_event(Event::EmergencyContactsSet { patient, contacts });
 			Ok(())
 		}
@@ -658,7 +673,7 @@ pub mod pallet {
 		pub fn set_opt_out(origin: OriginFor<T>, opted_out: bool) -> DispatchResult {
 			let patient = ensure_signed(origin)?;
 			ensure!(T::AllowOptOut::get(), Error::<T>::OptOutNotAllowed);
-			Self::update_policy(&patient, |policy| policy.0 = opted_out)?;
+			Self::update_policy(&patient, |choices| choices.opted_out = opted_out)?;
 			Self::deposit_event(Event::OptOutSet { patient, opted_out });
 			Ok(())
 		}
@@ -760,26 +775,28 @@ pub mod pallet {
 			}
 		}
 
-		/// Apply `f` to the patient's (opted out, contacts), storing the policy with its deposit,
-		/// or removing both when it is back to the default.
+		/// Apply `f` to the patient's policy choices, storing the policy with its deposit, or
+		/// removing both when the choices are back to the default.
 		fn update_policy(
 			patient: &T::AccountId,
-			f: impl FnOnce(&mut (bool, ContactsOf<T>)),
+			f: impl FnOnce(&mut PolicyChoices<T::AccountId, T::MaxContacts>),
 		) -> DispatchResult {
 			let stored = Policies::<T>::get(patient);
-			let mut fields =
-				stored.as_ref().map(|p| (p.opted_out, p.contacts.clone())).unwrap_or_default();
-			f(&mut fields);
-			let (opted_out, contacts) = fields;
+			let mut choices = stored
+				.as_ref()
+				.map(|p| PolicyChoices { opted_out: p.opted_out, contacts: p.contacts.clone() })
+				.unwrap_or_default();
+			f(&mut choices);
+			let PolicyChoices { opted_out, contacts } = choices.clone();
 			match stored {
-				Some(policy) if !opted_out && contacts.is_empty() => {
+				Some(policy) if choices.is_default() => {
 					policy.deposit.drop(patient)?;
 					Policies::<T>::remove(patient);
 				},
 				Some(policy) => {
 					Policies::<T>::insert(patient, PatientPolicy { opted_out, contacts, ..policy })
 				},
-				None if !opted_out && contacts.is_empty() => {},
+				None if choices.is_default() => {},
 				None => {
 					let deposit = T::Deposit::new(patient, Footprint::from_mel::<PolicyOf<T>>())?;
 					Policies::<T>::insert(patient, PatientPolicy { opted_out, contacts, deposit });

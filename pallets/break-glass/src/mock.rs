@@ -1,14 +1,21 @@
-//! Test runtime for the break-glass pallet: the real registry makes credentials and the real
-//! consent pallet makes the access decision, with this pallet as its emergency source.
+//! Test runtime for the break-glass pallet. The registry and the enrolment pallet are answered by
+//! small stand-ins whose tables each test sets: [`MockCredentials`] (credentials, and a record of
+//! every privilege the pallet withdrew) and [`MockSponsorship`] (patients whose calls are free).
+//! The access decision that uses this pallet's sessions belongs to the consent pallet; the
+//! scenarios across pallets are tested against the real runtime (`runtime/tests`).
 
 use crate as pallet_break_glass;
-use consent_primitives::{Moment, OrgId, Role, RoleSet};
+use consent_primitives::{
+	CredentialInspect, CredentialManage, CredentialStatus, Moment, OrgId, Role, RoleSet,
+	Sponsorship,
+};
+use core::cell::RefCell;
 use frame_support::{
 	derive_impl, parameter_types,
-	traits::{fungible::HoldConsideration, ConstBool, ConstU32, ConstU64, LinearStoragePrice},
+	traits::{fungible::HoldConsideration, ConstU32, ConstU64, LinearStoragePrice},
 };
-use sp_core::H256;
-use sp_runtime::BuildStorage;
+use sp_runtime::{BuildStorage, DispatchError, DispatchResult};
+use std::collections::{BTreeMap, BTreeSet};
 
 type Block = frame_system::mocking::MockBlock<Test>;
 
@@ -33,10 +40,6 @@ mod runtime {
 	#[runtime::pallet_index(2)]
 	pub type Balances = pallet_balances;
 	#[runtime::pallet_index(3)]
-	pub type Registry = pallet_registry;
-	#[runtime::pallet_index(4)]
-	pub type Consent = pallet_consent;
-	#[runtime::pallet_index(5)]
 	pub type BreakGlass = pallet_break_glass;
 }
 
@@ -55,54 +58,148 @@ impl pallet_balances::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 }
 
-impl pallet_registry::Config for Test {
-	type RuntimeEvent = RuntimeEvent;
-	type GovernanceOrigin = frame_system::EnsureRoot<u64>;
-	type Time = Timestamp;
-	type MaxAdmins = ConstU32<4>;
-	type MaxPractitionersPerOrg = ConstU32<64>;
-	type MaxNameLength = ConstU32<32>;
-	type WeightInfo = ();
+/// A practitioner's credential as the tests set it.
+#[derive(Clone, Copy)]
+struct Credential {
+	organization: OrgId,
+	roles: RoleSet,
+	break_glass: bool,
+	/// The licence is valid before this moment (ms).
+	licence_expiry: Moment,
+	suspended: bool,
+}
+
+thread_local! {
+	static CREDENTIALS: RefCell<BTreeMap<u64, Credential>> = const { RefCell::new(BTreeMap::new()) };
+	static SUSPENDED_ORGS: RefCell<BTreeSet<OrgId>> = const { RefCell::new(BTreeSet::new()) };
+	static WITHDRAWN: RefCell<Vec<u64>> = const { RefCell::new(Vec::new()) };
+	static SPONSORED: RefCell<BTreeSet<u64>> = const { RefCell::new(BTreeSet::new()) };
+}
+
+/// The registry as the tests set it: who is credentialed where, with which roles, until when,
+/// and with or without the break-glass privilege.
+pub struct MockCredentials;
+
+impl MockCredentials {
+	/// Credential `who` at `organization` with `roles`, a licence valid for a year, and the
+	/// break-glass privilege if `break_glass`.
+	pub fn register(who: u64, organization: OrgId, roles: RoleSet, break_glass: bool) {
+		let credential = Credential {
+			organization,
+			roles,
+			break_glass,
+			licence_expiry: LICENCE_EXPIRY,
+			suspended: false,
+		};
+		CREDENTIALS.with(|c| c.borrow_mut().insert(who, credential));
+	}
+
+	/// Remove `who` from the registry.
+	pub fn remove(who: u64) {
+		CREDENTIALS.with(|c| c.borrow_mut().remove(&who));
+	}
+
+	/// The licence of `who` is valid only before `expiry` (ms).
+	pub fn set_licence_expiry(who: u64, expiry: Moment) {
+		Self::update(who, |c| c.licence_expiry = expiry);
+	}
+
+	/// Suspend (`true`) or reinstate (`false`) the credential of `who`.
+	pub fn set_suspended(who: u64, suspended: bool) {
+		Self::update(who, |c| c.suspended = suspended);
+	}
+
+	/// Suspend `organization`: none of its practitioners' credentials is valid.
+	pub fn suspend_organization(organization: OrgId) {
+		SUSPENDED_ORGS.with(|s| s.borrow_mut().insert(organization));
+	}
+
+	/// Whether `who` holds the break-glass privilege.
+	pub fn has_privilege(who: u64) -> bool {
+		CREDENTIALS.with(|c| c.borrow().get(&who).is_some_and(|c| c.break_glass))
+	}
+
+	/// Every account the pallet withdrew the privilege from, in order.
+	pub fn withdrawn() -> Vec<u64> {
+		WITHDRAWN.with(|w| w.borrow().clone())
+	}
+
+	fn update(who: u64, f: impl FnOnce(&mut Credential)) {
+		CREDENTIALS.with(|c| f(c.borrow_mut().get_mut(&who).expect("credentialed in the mock")));
+	}
+}
+
+impl CredentialInspect<u64> for MockCredentials {
+	fn credential(who: &u64, now: Moment) -> Option<CredentialStatus> {
+		let credential = CREDENTIALS.with(|c| c.borrow().get(who).copied())?;
+		Some(CredentialStatus {
+			organization: credential.organization,
+			roles: credential.roles,
+			valid: !credential.suspended
+				&& now < credential.licence_expiry
+				&& Self::organization_active(credential.organization),
+			break_glass: credential.break_glass,
+		})
+	}
+
+	fn organization_active(organization: OrgId) -> bool {
+		!SUSPENDED_ORGS.with(|s| s.borrow().contains(&organization))
+	}
+}
+
+impl CredentialManage<u64> for MockCredentials {
+	/// Records the withdrawal and takes the privilege away; fails, as a registry may, for an
+	/// account that is no longer credentialed.
+	fn withdraw_break_glass(who: &u64) -> DispatchResult {
+		WITHDRAWN.with(|w| w.borrow_mut().push(*who));
+		CREDENTIALS.with(|c| match c.borrow_mut().get_mut(who) {
+			Some(credential) => {
+				credential.break_glass = false;
+				Ok(())
+			},
+			None => Err(DispatchError::Other("not credentialed")),
+		})
+	}
+}
+
+/// The enrolment pallet as the tests set it: the patients an organization sponsors.
+pub struct MockSponsorship;
+
+impl MockSponsorship {
+	/// An organization sponsors `patient`.
+	pub fn sponsor(patient: u64) {
+		SPONSORED.with(|s| s.borrow_mut().insert(patient));
+	}
+}
+
+impl Sponsorship<u64> for MockSponsorship {
+	fn covers_fees(patient: &u64) -> bool {
+		SPONSORED.with(|s| s.borrow().contains(patient))
+	}
+
+	fn sponsors_items(patient: &u64) -> bool {
+		Self::covers_fees(patient)
+	}
 }
 
 parameter_types! {
-	pub const ConsentHold: RuntimeHoldReason =
-		RuntimeHoldReason::Consent(pallet_consent::HoldReason::StorageDeposit);
 	pub const PolicyHold: RuntimeHoldReason =
 		RuntimeHoldReason::BreakGlass(crate::HoldReason::PolicyDeposit);
 	/// Tests switch the opt-out policy.
 	pub storage AllowOptOut: bool = true;
+	/// Tests switch emergency access to the sensitive categories.
+	pub storage AllowSensitive: bool = false;
 	/// Tests switch the slash beneficiary (`None`: the patient).
 	pub storage SlashBeneficiary: Option<u64> = None;
 }
 
-/// Deposits: 10 per item, 1 per byte.
-pub type Deposit<Reason> =
-	HoldConsideration<u64, Balances, Reason, LinearStoragePrice<ConstU64<10>, ConstU64<1>, u64>>;
-
-impl pallet_consent::Config for Test {
-	type RuntimeEvent = RuntimeEvent;
-	type RuntimeHoldReason = RuntimeHoldReason;
-	type Currency = Balances;
-	type Deposit = Deposit<ConsentHold>;
-	type Time = Timestamp;
-	type Credentials = Registry;
-	type Emergency = BreakGlass;
-	type Delegates = ();
-	type Sponsorship = ();
-	type DelegatedCalls = frame_support::traits::Nothing;
-	type MaxConsentsPerPatient = ConstU32<16>;
-	type MaxConsentsPerGrantee = ConstU32<4>;
-	type MaxRecordsPerConsent = ConstU32<4>;
-	type MaxDenyRules = ConstU32<4>;
-	type MaxPendingPerPatient = ConstU32<4>;
-	type MaxPendingPerRequester = ConstU32<4>;
-	type RequestTtl = ConstU64<1_000>;
-	type AllowEmergencyOptOut = AllowOptOut;
-	type WeightInfo = ();
-	#[cfg(feature = "runtime-benchmarks")]
-	type BenchmarkHelper = BenchmarkHelper;
-}
+/// Policy deposit: 10 per item, 1 per byte.
+pub type Deposit = HoldConsideration<
+	u64,
+	Balances,
+	PolicyHold,
+	LinearStoragePrice<ConstU64<10>, ConstU64<1>, u64>,
+>;
 
 /// The bond a session holds.
 pub const BOND: u64 = 100;
@@ -114,15 +211,19 @@ pub const REVIEW_WINDOW: Moment = 10_000;
 pub const CONTEST_WINDOW: Moment = 2_000;
 /// The rate limit: three sessions per practitioner per 100 s.
 pub const RATE_WINDOW: Moment = 100_000;
+/// At most two open sessions per patient.
+pub const MAX_CONCURRENT: u32 = 2;
+/// At most two records anchored per session.
+pub const MAX_WRITES: u32 = 2;
 
 impl pallet_break_glass::Config for Test {
 	type RuntimeEvent = RuntimeEvent;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Currency = Balances;
-	type Deposit = Deposit<PolicyHold>;
+	type Deposit = Deposit;
 	type Time = Timestamp;
-	type Credentials = Registry;
-	type Sponsorship = ();
+	type Credentials = MockCredentials;
+	type Sponsorship = MockSponsorship;
 	type GovernanceOrigin = frame_system::EnsureRoot<u64>;
 	type Bond = ConstU64<BOND>;
 	type SlashBeneficiary = SlashBeneficiary;
@@ -130,21 +231,22 @@ impl pallet_break_glass::Config for Test {
 	type MaxDuration = ConstU64<MAX_DURATION>;
 	type ReviewWindow = ConstU64<REVIEW_WINDOW>;
 	type ContestWindow = ConstU64<CONTEST_WINDOW>;
-	type MaxConcurrentPerPatient = ConstU32<2>;
-	type MaxWritesPerSession = ConstU32<2>;
+	type MaxConcurrentPerPatient = ConstU32<MAX_CONCURRENT>;
+	type MaxWritesPerSession = ConstU32<MAX_WRITES>;
 	type MaxSessionsPerWindow = ConstU32<3>;
 	type RateWindow = ConstU64<RATE_WINDOW>;
-	type AllowSensitive = ConstBool<false>;
+	type AllowSensitive = AllowSensitive;
 	type AllowOptOut = AllowOptOut;
 	type MaxContacts = ConstU32<2>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
-	type BenchmarkHelper = BenchmarkHelper;
+	type BenchmarkHelper = MockCredentials;
 }
 
 /// Wall clock at the start of every test (ms).
 pub const NOW: Moment = 1_700_000_000_000;
-const LICENCE_EXPIRY: Moment = NOW + 365 * 24 * 3600 * 1000;
+/// Licences registered by [`MockCredentials::register`] are valid until a year from [`NOW`].
+pub const LICENCE_EXPIRY: Moment = NOW + 365 * 24 * 3600 * 1000;
 /// Accounts.
 pub const PATIENT: u64 = 1;
 pub const OTHER_PATIENT: u64 = 2;
@@ -173,7 +275,15 @@ pub const CLINIC: OrgId = 1;
 
 pub const INITIAL_BALANCE: u64 = 1_000_000;
 
+/// The hospital and the clinic with their practitioners, everybody funded, the clock at [`NOW`].
 pub fn new_test_ext() -> sp_io::TestExternalities {
+	// A property test runs many cases on one thread: every case starts from empty tables.
+	CREDENTIALS.with(|c| c.borrow_mut().clear());
+	SUSPENDED_ORGS.with(|s| s.borrow_mut().clear());
+	WITHDRAWN.with(|w| w.borrow_mut().clear());
+	SPONSORED.with(|s| s.borrow_mut().clear());
+	NEXT_BENCHMARK_ORG.with(|n| *n.borrow_mut() = FIRST_BENCHMARK_ORG);
+
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 	pallet_balances::GenesisConfig::<Test> {
 		balances: [
@@ -198,74 +308,19 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	}
 	.assimilate_storage(&mut storage)
 	.unwrap();
+
 	let physician = RoleSet::from(Role::Physician);
 	let auditor = RoleSet::from(Role::Auditor);
-	pallet_registry::GenesisConfig::<Test> {
-		organizations: vec![
-			pallet_registry::GenesisOrganization { name: "Hospital".into(), admins: vec![ADMIN] },
-			pallet_registry::GenesisOrganization { name: "Clinic".into(), admins: vec![ADMIN] },
-		],
-		practitioners: vec![
-			pallet_registry::GenesisPractitioner {
-				account: DOCTOR,
-				organization: HOSPITAL,
-				roles: physician,
-				licence_expiry: LICENCE_EXPIRY,
-				break_glass: true,
-			},
-			pallet_registry::GenesisPractitioner {
-				account: DOCTOR_AUDITOR,
-				organization: HOSPITAL,
-				roles: physician.union(auditor),
-				licence_expiry: LICENCE_EXPIRY,
-				break_glass: true,
-			},
-			pallet_registry::GenesisPractitioner {
-				account: NO_PRIVILEGE,
-				organization: HOSPITAL,
-				roles: physician,
-				licence_expiry: LICENCE_EXPIRY,
-				break_glass: false,
-			},
-			pallet_registry::GenesisPractitioner {
-				account: LAPSED,
-				organization: HOSPITAL,
-				roles: physician,
-				licence_expiry: NOW - 1,
-				break_glass: true,
-			},
-			pallet_registry::GenesisPractitioner {
-				account: POOR,
-				organization: HOSPITAL,
-				roles: physician,
-				licence_expiry: LICENCE_EXPIRY,
-				break_glass: true,
-			},
-			pallet_registry::GenesisPractitioner {
-				account: CLINIC_DOCTOR,
-				organization: CLINIC,
-				roles: physician,
-				licence_expiry: LICENCE_EXPIRY,
-				break_glass: true,
-			},
-			pallet_registry::GenesisPractitioner {
-				account: AUDITOR,
-				organization: HOSPITAL,
-				roles: auditor,
-				licence_expiry: LICENCE_EXPIRY,
-				break_glass: false,
-			},
-			pallet_registry::GenesisPractitioner {
-				account: CLINIC_AUDITOR,
-				organization: CLINIC,
-				roles: auditor,
-				licence_expiry: LICENCE_EXPIRY,
-				break_glass: false,
-			},
-		],
-	}
-	.assimilate_storage(&mut storage)
-	.unwrap();
+	MockCredentials::register(DOCTOR, HOSPITAL, physician, true);
+	MockCredentials::register(DOCTOR_AUDITOR, HOSPITAL, physician.union(auditor), true);
+	MockCredentials::register(NO_PRIVILEGE, HOSPITAL, physician, false);
+	MockCredentials::register(LAPSED, HOSPITAL, physician, true);
+	MockCredentials::set_licence_expiry(LAPSED, NOW - 1);
+	MockCredentials::register(POOR, HOSPITAL, physician, true);
+	MockCredentials::register(CLINIC_DOCTOR, CLINIC, physician, true);
+	MockCredentials::register(AUDITOR, HOSPITAL, auditor, false);
+	MockCredentials::register(CLINIC_AUDITOR, CLINIC, auditor, false);
+
 	let mut ext = sp_io::TestExternalities::new(storage);
 	ext.execute_with(|| {
 		System::set_block_number(1);
@@ -274,28 +329,35 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	ext
 }
 
-/// Credentials and time for the benchmarks, through the real registry.
-#[cfg(feature = "runtime-benchmarks")]
-pub struct BenchmarkHelper;
+/// Organizations the benchmarks create start here, clear of the tests' own.
+const FIRST_BENCHMARK_ORG: OrgId = 1_000;
 
+thread_local! {
+	static NEXT_BENCHMARK_ORG: RefCell<OrgId> = const { RefCell::new(FIRST_BENCHMARK_ORG) };
+}
+
+/// Credentials and time for the benchmarks, through the stand-ins.
 #[cfg(feature = "runtime-benchmarks")]
-impl consent_primitives::BenchmarkHelper<u64> for BenchmarkHelper {
+impl consent_primitives::BenchmarkHelper<u64> for MockCredentials {
 	fn credential(who: &u64) {
-		let org = Registry::do_admit(
-			format!("Org of {who}").into_bytes().try_into().unwrap(),
-			vec![*who].try_into().unwrap(),
-		)
-		.expect("benchmark organization admitted");
-		Registry::do_register(org, *who, RoleSet::all(), Moment::MAX, H256::zero(), true)
-			.expect("benchmark practitioner registered");
+		let organization = NEXT_BENCHMARK_ORG.with(|n| {
+			let mut next = n.borrow_mut();
+			*next += 1;
+			*next - 1
+		});
+		MockCredentials::register(*who, organization, RoleSet::all(), true);
+		MockCredentials::set_licence_expiry(*who, Moment::MAX);
 	}
+
 	fn set_time(now: Moment) {
 		pallet_timestamp::Now::<Test>::put(now);
 	}
+
 	fn colleague(of: &u64, who: &u64) {
-		use consent_primitives::CredentialInspect;
-		let organization = Registry::credential(of, 0).expect("registered").organization;
-		Registry::do_register(organization, *who, RoleSet::all(), Moment::MAX, H256::zero(), false)
-			.expect("benchmark colleague registered");
+		let organization = <MockCredentials as CredentialInspect<u64>>::credential(of, 0)
+			.expect("benchmark practitioner credentialed")
+			.organization;
+		MockCredentials::register(*who, organization, RoleSet::all(), false);
+		MockCredentials::set_licence_expiry(*who, Moment::MAX);
 	}
 }

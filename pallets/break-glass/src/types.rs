@@ -3,7 +3,8 @@
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use consent_primitives::{CategorySet, EmergencyReason, Moment, OrgId, Purpose};
 use frame_support::{
-	traits::Get, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
+	traits::Get, BoundedVec, CloneNoBound, DebugNoBound, DefaultNoBound, EqNoBound,
+	PartialEqNoBound,
 };
 use scale_info::TypeInfo;
 use sp_core::H256;
@@ -91,4 +92,26 @@ where
 	pub contacts: BoundedVec<AccountId, MaxContacts>,
 	/// The patient's deposit for this item.
 	pub deposit: Ticket,
+}
+
+/// What a patient chooses in their [`PatientPolicy`]: everything but the deposit.
+#[derive(CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, DefaultNoBound)]
+pub struct PolicyChoices<AccountId, MaxContacts: Get<u32>>
+where
+	AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
+{
+	/// The patient refuses break-glass access.
+	pub opted_out: bool,
+	/// Accounts to notify when the glass is broken.
+	pub contacts: BoundedVec<AccountId, MaxContacts>,
+}
+
+impl<AccountId, MaxContacts: Get<u32>> PolicyChoices<AccountId, MaxContacts>
+where
+	AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
+{
+	/// Whether these are the choices of a patient who never set any (nothing to store).
+	pub fn is_default(&self) -> bool {
+		!self.opted_out && self.contacts.is_empty()
+	}
 }

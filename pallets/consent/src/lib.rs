@@ -360,6 +360,21 @@ pub mod pallet {
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// The configuration's relations: every bound admits at least one item, a grantee's
+		/// consents fit in a patient's, and requests live for a while.
+		fn integrity_test() {
+			assert!(T::MaxConsentsPerPatient::get() > 0, "MaxConsentsPerPatient is 0");
+			assert!(
+				(1..=T::MaxConsentsPerPatient::get()).contains(&T::MaxConsentsPerGrantee::get()),
+				"MaxConsentsPerGrantee must be within 1..=MaxConsentsPerPatient"
+			);
+			assert!(T::MaxRecordsPerConsent::get() > 0, "MaxRecordsPerConsent is 0");
+			assert!(T::MaxDenyRules::get() > 0, "MaxDenyRules is 0");
+			assert!(T::MaxPendingPerPatient::get() > 0, "MaxPendingPerPatient is 0");
+			assert!(T::MaxPendingPerRequester::get() > 0, "MaxPendingPerRequester is 0");
+			assert!(T::RequestTtl::get() > 0, "RequestTtl is 0: requests would lapse at once");
+		}
+
 		#[cfg(feature = "try-runtime")]
 		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
 			Self::do_try_state()

@@ -17,6 +17,8 @@ use frame_support::{
 use sp_core::H256;
 use sp_runtime::{DispatchError::BadOrigin, TokenError};
 
+mod authorization;
+
 fn scope(categories: &[C], actions: &[A], purposes: &[P]) -> Scope {
 	Scope {
 		categories: categories.iter().copied().collect(),
@@ -148,28 +150,7 @@ fn grant_consent_refuses_bad_input() {
 			),
 			Error::<Test>::UnknownGrantee
 		);
-		assert_noop!(
-			Consent::grant_consent(
-				RuntimeOrigin::none(),
-				doc(),
-				labs_read_treat().into(),
-				no_records(),
-				None,
-				None
-			),
-			BadOrigin
-		);
-		assert_noop!(
-			Consent::grant_consent(
-				RuntimeOrigin::root(),
-				doc(),
-				labs_read_treat().into(),
-				no_records(),
-				None,
-				None
-			),
-			BadOrigin
-		);
+		// Root and unsigned origins: the authorization matrix (`tests/authorization.rs`).
 		assert_noop!(
 			Consent::grant_consent(
 				RuntimeOrigin::signed(POOR),

@@ -10,6 +10,8 @@ use frame_support::{
 use pallet_session::SessionManager;
 use sp_runtime::{traits::Hash, DispatchError::BadOrigin};
 
+mod authorization;
+
 fn set() -> Vec<u64> {
 	Validators::<Test>::get().into_inner()
 }

@@ -19,6 +19,8 @@ use sp_runtime::{
 	DispatchError::BadOrigin,
 };
 
+mod authorization;
+
 /// What the consent pallet's deposit would be in this runtime: sponsored, else held from the
 /// patient.
 type PatientDeposit = SponsoredDeposit<

@@ -1,17 +1,23 @@
-//! Test runtime for the records pallet: the real registry and consent pallets make the access
-//! decision; delegates and emergency sessions are stand-ins the tests set.
+//! Test runtime for the records pallet, with no other pallet of ours: credentials and gateways,
+//! the access decision, delegates and emergency sessions are stand-ins whose tables each test
+//! sets. The access stand-in answers as SPEC's `check_access` would for what these tables hold
+//! (owner, delegate, credential, consents, emergency sessions); deny rules, consent periods and
+//! the real consent pallet's matching are tested against the real runtime.
 
 use crate as pallet_records;
 use consent_primitives::{
-	DataCategory, DelegateCheck, EmergencyAccess, Moment, OrgId, Role, RoleSet, SessionId,
+	AccessControl, Action, ActionSet, CategorySet, ConsentId, CredentialInspect, CredentialStatus,
+	DataCategory, Decision, DelegateCheck, DenyReason, EmergencyAccess, Grantee, Moment, OrgId,
+	PermitReason, Purpose, PurposeSet, RecordId, Role, RoleSet, SessionId,
 };
 use core::cell::RefCell;
 use frame_support::{
 	derive_impl, parameter_types,
-	traits::{fungible::HoldConsideration, ConstU32, ConstU64, LinearStoragePrice},
+	traits::{fungible::HoldConsideration, ConstU32, ConstU64, LinearStoragePrice, Time},
+	weights::Weight,
 };
-use sp_core::H256;
 use sp_runtime::BuildStorage;
+use std::collections::{BTreeMap, BTreeSet};
 
 type Block = frame_system::mocking::MockBlock<Test>;
 
@@ -36,10 +42,6 @@ mod runtime {
 	#[runtime::pallet_index(2)]
 	pub type Balances = pallet_balances;
 	#[runtime::pallet_index(3)]
-	pub type Registry = pallet_registry;
-	#[runtime::pallet_index(4)]
-	pub type Consent = pallet_consent;
-	#[runtime::pallet_index(5)]
 	pub type Records = pallet_records;
 }
 
@@ -58,19 +60,189 @@ impl pallet_balances::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 }
 
-impl pallet_registry::Config for Test {
-	type RuntimeEvent = RuntimeEvent;
-	type GovernanceOrigin = frame_system::EnsureRoot<u64>;
-	type Time = Timestamp;
-	type MaxAdmins = ConstU32<4>;
-	type MaxPractitionersPerOrg = ConstU32<16>;
-	type MaxNameLength = ConstU32<32>;
-	type WeightInfo = ();
-}
-
 thread_local! {
+	static CREDENTIALS: RefCell<BTreeMap<u64, CredentialStatus>> =
+		const { RefCell::new(BTreeMap::new()) };
+	static SUSPENDED_ORGS: RefCell<BTreeSet<OrgId>> = const { RefCell::new(BTreeSet::new()) };
+	static GATEWAYS: RefCell<BTreeMap<u64, OrgId>> = const { RefCell::new(BTreeMap::new()) };
+	static CONSENTS: RefCell<Vec<MockConsent>> = const { RefCell::new(Vec::new()) };
 	static SESSIONS: RefCell<Vec<(u64, u64, SessionId)>> = const { RefCell::new(Vec::new()) };
 	static WRITES: RefCell<Vec<SessionId>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The registry as the tests set it: credentials, suspended organizations, gateways.
+pub struct MockCredentials;
+
+impl MockCredentials {
+	/// `who` is a practitioner of `organization` with `roles`; `valid: false` is a lapsed or
+	/// suspended credential.
+	pub fn set(who: u64, organization: OrgId, roles: RoleSet, valid: bool) {
+		let status = CredentialStatus { organization, roles, valid, break_glass: false };
+		CREDENTIALS.with(|c| c.borrow_mut().insert(who, status));
+	}
+
+	/// Suspend `organization`: its credentials turn invalid and its gateways log for nobody.
+	pub fn suspend_org(organization: OrgId) {
+		SUSPENDED_ORGS.with(|s| s.borrow_mut().insert(organization));
+	}
+
+	/// Make `gateway` a gateway of `organization`.
+	pub fn add_gateway(gateway: u64, organization: OrgId) {
+		GATEWAYS.with(|g| g.borrow_mut().insert(gateway, organization));
+	}
+
+	fn active(organization: OrgId) -> bool {
+		!SUSPENDED_ORGS.with(|s| s.borrow().contains(&organization))
+	}
+}
+
+impl CredentialInspect<u64> for MockCredentials {
+	fn credential(who: &u64, _now: Moment) -> Option<CredentialStatus> {
+		CREDENTIALS.with(|c| c.borrow().get(who).copied()).map(|mut c| {
+			c.valid &= Self::active(c.organization);
+			c
+		})
+	}
+
+	/// Every organization exists; a suspended one is not active.
+	fn organization_active(organization: OrgId) -> bool {
+		Self::active(organization)
+	}
+
+	fn gateway_organization(who: &u64) -> Option<OrgId> {
+		GATEWAYS.with(|g| g.borrow().get(who).copied()).filter(|org| Self::active(*org))
+	}
+}
+
+/// A consent as the tests grant it: `grantee` may take `actions` on `categories` of `patient`'s
+/// data for `purposes`, on `record` only if it names one.
+#[derive(Clone, Debug)]
+pub struct MockConsent {
+	pub id: ConsentId,
+	pub patient: u64,
+	pub grantee: Grantee<u64>,
+	pub categories: CategorySet,
+	pub actions: ActionSet,
+	pub purposes: PurposeSet,
+	pub record: Option<RecordId>,
+}
+
+impl MockConsent {
+	/// Consent `id`: `practitioner` may take `actions` on `patient`'s lab results for treatment.
+	pub fn lab_results(id: ConsentId, patient: u64, practitioner: u64, actions: &[Action]) -> Self {
+		Self {
+			id,
+			patient,
+			grantee: Grantee::Practitioner(practitioner),
+			categories: DataCategory::LabResults.into(),
+			actions: actions.iter().copied().collect(),
+			purposes: Purpose::Treat.into(),
+			record: None,
+		}
+	}
+
+	/// The same consent, for `record` only.
+	pub fn only(self, record: RecordId) -> Self {
+		Self { record: Some(record), ..self }
+	}
+
+	/// The same consent, for whoever `grantee` names.
+	pub fn to(self, grantee: Grantee<u64>) -> Self {
+		Self { grantee, ..self }
+	}
+
+	fn names(&self, accessor: &u64, credential: &CredentialStatus) -> bool {
+		match self.grantee {
+			Grantee::Practitioner(who) => who == *accessor,
+			Grantee::Organization(organization) => organization == credential.organization,
+			Grantee::Role { organization, role } => {
+				organization == credential.organization && credential.roles.contains(role)
+			},
+		}
+	}
+
+	fn covers(&self, category: DataCategory, action: Action, purpose: Purpose) -> bool {
+		self.categories.contains(category)
+			&& self.actions.contains(action)
+			&& self.purposes.contains(purpose)
+	}
+}
+
+/// What [`MockAccess::check_access`] weighs: distinct from every other weight, so tests see it
+/// added.
+pub const ACCESS_WEIGHT: Weight = Weight::from_parts(7_000_000, 7_000);
+
+/// The access decision over the tables the tests set, in SPEC's order: owner, delegate,
+/// credential, consent, emergency session, otherwise no consent.
+pub struct MockAccess;
+
+impl MockAccess {
+	pub fn grant(consent: MockConsent) {
+		CONSENTS.with(|c| c.borrow_mut().push(consent));
+	}
+}
+
+impl AccessControl<u64> for MockAccess {
+	fn check_access(
+		patient: &u64,
+		accessor: &u64,
+		category: DataCategory,
+		action: Action,
+		purpose: Purpose,
+		record: Option<RecordId>,
+	) -> Decision {
+		if accessor == patient {
+			return Decision::Permit(PermitReason::Owner);
+		}
+		if MockDelegates::is_delegate(patient, accessor) {
+			return Decision::Permit(PermitReason::Delegate);
+		}
+		let now = Timestamp::now();
+		let Some(credential) = MockCredentials::credential(accessor, now).filter(|c| c.valid)
+		else {
+			return Decision::Deny(DenyReason::CredentialInvalid);
+		};
+		let mut out_of_scope = false;
+		let matching = CONSENTS.with(|c| {
+			c.borrow()
+				.iter()
+				.filter(|c| {
+					c.patient == *patient
+						&& c.names(accessor, &credential)
+						&& c.covers(category, action, purpose)
+				})
+				.cloned()
+				.collect::<Vec<_>>()
+		});
+		for consent in matching {
+			match (consent.record, record) {
+				(None, _) => return Decision::Permit(PermitReason::Consent(consent.id)),
+				(Some(named), Some(record)) if named == record => {
+					return Decision::Permit(PermitReason::Consent(consent.id))
+				},
+				_ => out_of_scope = true,
+			}
+		}
+		// A session reads for an emergency purpose, or anchors a new record documenting one.
+		if purpose.is_emergency() && (action == Action::Read || record.is_none()) {
+			if let Some(session) = MockEmergency::active_session(patient, accessor, category, now) {
+				return Decision::Permit(PermitReason::Emergency(session));
+			}
+		}
+		Decision::Deny(if out_of_scope {
+			DenyReason::RecordOutOfScope
+		} else {
+			DenyReason::NoConsent
+		})
+	}
+
+	fn check_access_weight() -> Weight {
+		ACCESS_WEIGHT
+	}
+
+	fn note_emergency_write(session: SessionId) -> sp_runtime::DispatchResult {
+		MockEmergency::note_write(session)
+	}
 }
 
 /// Emergency sessions as the tests open them: (patient, accessor, session), every category.
@@ -122,48 +294,26 @@ impl DelegateCheck<u64> for MockDelegates {
 }
 
 parameter_types! {
-	pub const ConsentHold: RuntimeHoldReason =
-		RuntimeHoldReason::Consent(pallet_consent::HoldReason::StorageDeposit);
 	pub const RecordHold: RuntimeHoldReason =
 		RuntimeHoldReason::Records(crate::HoldReason::RecordDeposit);
 }
 
 /// Deposits: 10 per item, 1 per byte.
-pub type Deposit<Reason> =
-	HoldConsideration<u64, Balances, Reason, LinearStoragePrice<ConstU64<10>, ConstU64<1>, u64>>;
-
-impl pallet_consent::Config for Test {
-	type RuntimeEvent = RuntimeEvent;
-	type RuntimeHoldReason = RuntimeHoldReason;
-	type Currency = Balances;
-	type Deposit = Deposit<ConsentHold>;
-	type Time = Timestamp;
-	type Credentials = Registry;
-	type Emergency = MockEmergency;
-	type Delegates = MockDelegates;
-	type Sponsorship = ();
-	type DelegatedCalls = frame_support::traits::Nothing;
-	type MaxConsentsPerPatient = ConstU32<16>;
-	type MaxConsentsPerGrantee = ConstU32<4>;
-	type MaxRecordsPerConsent = ConstU32<4>;
-	type MaxDenyRules = ConstU32<4>;
-	type MaxPendingPerPatient = ConstU32<4>;
-	type MaxPendingPerRequester = ConstU32<4>;
-	type RequestTtl = ConstU64<1_000>;
-	type AllowEmergencyOptOut = frame_support::traits::ConstBool<true>;
-	type WeightInfo = ();
-	#[cfg(feature = "runtime-benchmarks")]
-	type BenchmarkHelper = BenchmarkHelper;
-}
+pub type Deposit = HoldConsideration<
+	u64,
+	Balances,
+	RecordHold,
+	LinearStoragePrice<ConstU64<10>, ConstU64<1>, u64>,
+>;
 
 impl pallet_records::Config for Test {
 	type RuntimeEvent = RuntimeEvent;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Currency = Balances;
-	type Deposit = Deposit<RecordHold>;
+	type Deposit = Deposit;
 	type Time = Timestamp;
-	type Access = Consent;
-	type Credentials = Registry;
+	type Access = MockAccess;
+	type Credentials = MockCredentials;
 	type MaxVersions = ConstU32<4>;
 	type MaxVersionsPerAuthor = ConstU32<2>;
 	type MaxRecordsPerPatient = ConstU32<3>;
@@ -176,25 +326,34 @@ impl pallet_records::Config for Test {
 
 /// Wall clock at the start of every test (ms).
 pub const NOW: Moment = 1_700_000_000_000;
-/// Licences valid for a year.
-pub const LICENCE_EXPIRY: Moment = NOW + 365 * 24 * 3600 * 1000;
 /// Accounts.
 pub const PATIENT: u64 = 1;
 pub const GUARDIAN: u64 = 2;
 pub const OTHER_PATIENT: u64 = 3;
+/// A physician of the hospital.
 pub const DOCTOR: u64 = 10;
+/// A nurse of the hospital.
 pub const NURSE: u64 = 11;
+/// A physician of the hospital whose credential lapsed.
 pub const LAPSED: u64 = 12;
-/// A physician of another organization.
+/// A physician of the clinic.
 pub const OUTSIDER: u64 = 13;
+/// A physician of a suspended organization.
+pub const SUSPENDED_DOCTOR: u64 = 14;
+/// Admins: accounts of their organization, not practitioners.
 pub const ADMIN: u64 = 20;
 pub const CLINIC_ADMIN: u64 = 21;
-pub const STRANGER: u64 = 99;
+/// Gateways of the hospital, the clinic and a suspended organization.
+pub const GATEWAY: u64 = 40;
+pub const CLINIC_GATEWAY: u64 = 41;
+pub const SUSPENDED_GATEWAY: u64 = 42;
+/// A physician of the hospital who cannot pay a deposit.
 pub const POOR: u64 = 50;
-/// The organization every practitioner belongs to.
+pub const STRANGER: u64 = 99;
+/// Organizations.
 pub const HOSPITAL: OrgId = 0;
-/// Another organization.
 pub const CLINIC: OrgId = 1;
+pub const SUSPENDED_ORG: OrgId = 2;
 
 pub fn new_test_ext() -> sp_io::TestExternalities {
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
@@ -208,6 +367,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 			LAPSED,
 			OUTSIDER,
 			ADMIN,
+			CLINIC_ADMIN,
 			STRANGER,
 		]
 		.iter()
@@ -218,55 +378,25 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	}
 	.assimilate_storage(&mut storage)
 	.unwrap();
+	// A test thread may build several externalities (property tests, the benchmark suite).
+	CREDENTIALS.with(|c| c.borrow_mut().clear());
+	SUSPENDED_ORGS.with(|s| s.borrow_mut().clear());
+	GATEWAYS.with(|g| g.borrow_mut().clear());
+	CONSENTS.with(|c| c.borrow_mut().clear());
+	SESSIONS.with(|s| s.borrow_mut().clear());
+	WRITES.with(|w| w.borrow_mut().clear());
 	let physician = RoleSet::from(Role::Physician);
-	pallet_registry::GenesisConfig::<Test> {
-		organizations: vec![
-			pallet_registry::GenesisOrganization { name: "Hospital".into(), admins: vec![ADMIN] },
-			pallet_registry::GenesisOrganization {
-				name: "Clinic".into(),
-				admins: vec![CLINIC_ADMIN],
-			},
-		],
-		practitioners: vec![
-			pallet_registry::GenesisPractitioner {
-				account: DOCTOR,
-				organization: HOSPITAL,
-				roles: physician,
-				licence_expiry: LICENCE_EXPIRY,
-				break_glass: false,
-			},
-			pallet_registry::GenesisPractitioner {
-				account: NURSE,
-				organization: HOSPITAL,
-				roles: RoleSet::from(Role::Nurse),
-				licence_expiry: LICENCE_EXPIRY,
-				break_glass: false,
-			},
-			pallet_registry::GenesisPractitioner {
-				account: LAPSED,
-				organization: HOSPITAL,
-				roles: physician,
-				licence_expiry: NOW - 1,
-				break_glass: false,
-			},
-			pallet_registry::GenesisPractitioner {
-				account: POOR,
-				organization: HOSPITAL,
-				roles: physician,
-				licence_expiry: LICENCE_EXPIRY,
-				break_glass: false,
-			},
-			pallet_registry::GenesisPractitioner {
-				account: OUTSIDER,
-				organization: CLINIC,
-				roles: physician,
-				licence_expiry: LICENCE_EXPIRY,
-				break_glass: false,
-			},
-		],
-	}
-	.assimilate_storage(&mut storage)
-	.unwrap();
+	MockCredentials::set(DOCTOR, HOSPITAL, physician, true);
+	MockCredentials::set(NURSE, HOSPITAL, RoleSet::from(Role::Nurse), true);
+	MockCredentials::set(LAPSED, HOSPITAL, physician, false);
+	MockCredentials::set(POOR, HOSPITAL, physician, true);
+	MockCredentials::set(OUTSIDER, CLINIC, physician, true);
+	MockCredentials::set(SUSPENDED_DOCTOR, SUSPENDED_ORG, physician, true);
+	MockCredentials::add_gateway(GATEWAY, HOSPITAL);
+	MockCredentials::add_gateway(CLINIC_GATEWAY, CLINIC);
+	MockCredentials::add_gateway(SUSPENDED_GATEWAY, SUSPENDED_ORG);
+	MockCredentials::suspend_org(SUSPENDED_ORG);
+
 	let mut ext = sp_io::TestExternalities::new(storage);
 	ext.execute_with(|| {
 		System::set_block_number(1);
@@ -275,63 +405,52 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	ext
 }
 
-/// Credentials and time for the benchmarks, through the real registry.
+/// What the benchmarks need, through the stand-ins.
 #[cfg(feature = "runtime-benchmarks")]
 pub struct BenchmarkHelper;
+
+/// The organization the benchmarks' practitioner is credentialed by.
+#[cfg(feature = "runtime-benchmarks")]
+pub const BENCHMARK_ORG: OrgId = 9;
 
 #[cfg(feature = "runtime-benchmarks")]
 impl consent_primitives::BenchmarkHelper<u64> for BenchmarkHelper {
 	fn credential(who: &u64) {
-		let org = Registry::do_admit(
-			format!("Org of {who}").into_bytes().try_into().unwrap(),
-			vec![*who].try_into().unwrap(),
-		)
-		.expect("benchmark organization admitted");
-		Registry::do_register(org, *who, RoleSet::all(), Moment::MAX, H256::zero(), true)
-			.expect("benchmark practitioner registered");
+		let status = CredentialStatus {
+			organization: BENCHMARK_ORG,
+			roles: RoleSet::all(),
+			valid: true,
+			break_glass: true,
+		};
+		CREDENTIALS.with(|c| c.borrow_mut().insert(*who, status));
 	}
 	fn set_time(now: Moment) {
 		pallet_timestamp::Now::<Test>::put(now);
 	}
 	fn colleague(of: &u64, who: &u64) {
-		use consent_primitives::CredentialInspect;
-		let organization = <Registry as CredentialInspect<u64>>::credential(of, 0)
-			.expect("benchmark practitioner registered")
-			.organization;
-		Registry::do_register(organization, *who, RoleSet::all(), Moment::MAX, H256::zero(), false)
-			.expect("benchmark colleague registered");
+		MockCredentials::set(*who, organization_of(of), RoleSet::all(), true);
 	}
 	fn emergency_session(patient: &u64, who: &u64) {
 		MockEmergency::open(*patient, *who, 0);
 	}
 	fn consent_to_organization(patient: &u64, of: &u64) {
-		use consent_primitives::{ActionSet, CategorySet, CredentialInspect, PurposeSet};
-		let organization = <Registry as CredentialInspect<u64>>::credential(of, 0)
-			.expect("benchmark practitioner registered")
-			.organization;
-		let _ = <Balances as frame_support::traits::fungible::Mutate<u64>>::set_balance(
-			patient, 1_000_000,
-		);
-		Consent::grant_consent(
-			RuntimeOrigin::signed(*patient),
-			consent_primitives::Grantee::Organization(organization),
-			pallet_consent::Scope {
-				categories: CategorySet::all(),
-				actions: ActionSet::all(),
-				purposes: PurposeSet::all(),
-			}
-			.into(),
-			Default::default(),
-			None,
-			None,
-		)
-		.expect("benchmark consent granted");
+		MockAccess::grant(MockConsent {
+			id: 0,
+			patient: *patient,
+			grantee: Grantee::Organization(organization_of(of)),
+			categories: CategorySet::all(),
+			actions: ActionSet::all(),
+			purposes: PurposeSet::all(),
+			record: None,
+		});
 	}
 	fn gateway(of: &u64, gateway: &u64) {
-		use consent_primitives::CredentialInspect;
-		let organization = <Registry as CredentialInspect<u64>>::credential(of, 0)
-			.expect("benchmark practitioner registered")
-			.organization;
-		pallet_registry::Gateways::<Test>::insert(gateway, organization);
+		MockCredentials::add_gateway(*gateway, organization_of(of));
 	}
+}
+
+/// The organization of the benchmarks' practitioner `of`.
+#[cfg(feature = "runtime-benchmarks")]
+fn organization_of(of: &u64) -> OrgId {
+	MockCredentials::credential(of, 0).expect("benchmark practitioner credentialed").organization
 }

@@ -1,23 +1,26 @@
 //! Unit tests of the records pallet: every call's success path and errors, the authorization
-//! matrix against the real consent decision, erasure, and a property test of verification.
+//! matrix, erasure, and a property test of verification. The access decision, credentials,
+//! gateways and emergency sessions are the mock's stand-ins; the real consent, registry and
+//! break-glass pallets are tested with this one in the runtime's integration suite.
 
 use crate::{
 	mock::*, AuthorRecords, AuthorVersions, DigestIndex, Error, Event, FhirResourceType,
-	HoldReason, Locator, LoggedRead, PatientRecords, RecordCount, Records as StoredRecords,
-	Tombstone, Tombstones, Versions,
+	HoldReason, Locator, LoggedRead, NextNonce, PatientRecords, RecordCount,
+	Records as StoredRecords, Tombstone, Tombstones, Versions,
 };
 use codec::{Decode, Encode};
 use consent_primitives::{
-	Action as A, ActionSet, DataCategory as C, DenyReason, Digest, DigestAlgorithm, Grantee,
-	PermitReason, Purpose as P, RecordId, Verification,
+	Action as A, ConsentId, DataCategory as C, DenyReason, Digest, DigestAlgorithm, Grantee,
+	PermitReason, Purpose as P, RecordId, Role, Verification,
 };
 use frame_support::{
 	assert_noop, assert_ok, dispatch::GetDispatchInfo, traits::fungible::InspectHold, BoundedVec,
 };
-use pallet_consent::Scope;
 use sp_core::H256;
 use sp_io::hashing::blake2_256;
-use sp_runtime::{DispatchError::BadOrigin, TokenError};
+use sp_runtime::{
+	traits::Dispatchable, DispatchError, DispatchError::BadOrigin, StateVersion, TokenError,
+};
 
 fn test(f: impl FnOnce()) {
 	new_test_ext().execute_with(|| {
@@ -55,26 +58,12 @@ fn held(who: u64) -> u64 {
 	Balances::balance_on_hold(&RuntimeHoldReason::Records(HoldReason::RecordDeposit), &who)
 }
 
-/// The patient grants `who` a consent on lab results for treatment.
-fn grant(who: u64, actions: &[A], records: Vec<RecordId>) -> u64 {
-	let id = pallet_consent::Pallet::<Test>::next_consent_id(&PATIENT);
-	assert_ok!(Consent::grant_consent(
-		RuntimeOrigin::signed(PATIENT),
-		Grantee::Practitioner(who),
-		Scope {
-			categories: C::LabResults.into(),
-			actions: actions.iter().copied().collect::<ActionSet>(),
-			purposes: P::Treat.into(),
-		}
-		.into(),
-		BoundedVec::truncate_from(records),
-		None,
-		None,
-	));
-	id
+/// Under consent `id`, the patient lets `who` take `actions` on their lab results for treatment.
+fn grant(id: ConsentId, who: u64, actions: &[A]) {
+	MockAccess::grant(MockConsent::lab_results(id, PATIENT, who, actions));
 }
 
-fn anchor_as(author: u64, n: u8) -> Result<RecordId, sp_runtime::DispatchError> {
+fn anchor_as(author: u64, n: u8) -> Result<RecordId, DispatchError> {
 	Records::anchor_record(
 		RuntimeOrigin::signed(author),
 		PATIENT,
@@ -97,6 +86,10 @@ fn amend(author: u64, record: RecordId, n: u8) -> sp_runtime::DispatchResult {
 
 fn log(accessor: u64, record: RecordId, purpose: P) {
 	assert_ok!(Records::log_access(RuntimeOrigin::signed(accessor), record, purpose));
+}
+
+fn erase(who: u64, record: RecordId) -> sp_runtime::DispatchResult {
+	Records::erase_record(RuntimeOrigin::signed(who), record).map(|_| ()).map_err(|e| e.error)
 }
 
 #[test]
@@ -150,11 +143,14 @@ fn record_ids_are_unique_and_do_not_come_from_patient_data() {
 #[test]
 fn a_practitioner_with_a_write_consent_anchors_and_amends() {
 	test(|| {
-		grant(DOCTOR, &[A::Read, A::Write], vec![]);
+		grant(1, DOCTOR, &[A::Read, A::Write]);
 		let record = anchor(DOCTOR, 1);
 		assert_eq!(Versions::<Test>::get(record, 0).unwrap().organization, Some(HOSPITAL));
+		assert_eq!(StoredRecords::<Test>::get(record).unwrap().organization, Some(HOSPITAL));
+		assert_eq!(AuthorRecords::<Test>::get(PATIENT, DOCTOR), 1);
 		let deposit = held(DOCTOR);
 		assert!(deposit > 0);
+		assert_eq!(held(PATIENT), 0, "the author pays, not the patient");
 
 		assert_ok!(Records::amend_record(
 			RuntimeOrigin::signed(DOCTOR),
@@ -190,53 +186,45 @@ fn a_practitioner_with_a_write_consent_anchors_and_amends() {
 	});
 }
 
+/// Anchoring asks the decision for *Write* on the anchored category and purpose, for a record
+/// that does not exist yet; any denial refuses it.
 #[test]
-fn anchoring_is_refused_to_everyone_without_write_access() {
+fn anchoring_needs_write_access_to_that_category_for_a_new_record() {
 	test(|| {
-		let refuse = |author: u64| {
-			assert_noop!(anchor_as(author, 1), Error::<Test>::AccessDenied);
+		let anchor_with = |author: u64, category: C, purpose: P| {
+			Records::anchor_record(
+				RuntimeOrigin::signed(author),
+				PATIENT,
+				category,
+				purpose,
+				observation(),
+				digest(1),
+				None,
+			)
 		};
-		// No consent, a stranger, another patient.
-		refuse(DOCTOR);
-		refuse(STRANGER);
-		refuse(OTHER_PATIENT);
 		// A read-only consent does not allow writing.
-		grant(NURSE, &[A::Read], vec![]);
-		refuse(NURSE);
-		// A consent whose holder's licence lapsed.
-		grant(LAPSED, &[A::Read, A::Write], vec![]);
-		refuse(LAPSED);
+		grant(1, NURSE, &[A::Read]);
+		assert_noop!(anchor_with(NURSE, C::LabResults, P::Treat), Error::<Test>::AccessDenied);
 		// A consent naming records does not allow new ones.
-		grant(DOCTOR, &[A::Write], vec![H256::repeat_byte(7)]);
-		refuse(DOCTOR);
-		// A consent for another category.
-		assert_noop!(
-			Records::anchor_record(
-				RuntimeOrigin::signed(NURSE),
-				PATIENT,
-				C::MentalHealth,
-				P::Treat,
-				observation(),
-				digest(1),
-				None,
-			),
-			Error::<Test>::AccessDenied
+		MockAccess::grant(
+			MockConsent::lab_results(2, PATIENT, DOCTOR, &[A::Write]).only(H256::repeat_byte(7)),
 		);
-		assert_noop!(
-			Records::anchor_record(
-				RuntimeOrigin::none(),
-				PATIENT,
-				C::LabResults,
-				P::Treat,
-				observation(),
-				digest(1),
-				None,
-			),
-			BadOrigin
-		);
-		// The delegate may.
-		let record = anchor(GUARDIAN, 1);
-		assert_eq!(Versions::<Test>::get(record, 0).unwrap().author, GUARDIAN);
+		assert_noop!(anchor_with(DOCTOR, C::LabResults, P::Treat), Error::<Test>::AccessDenied);
+		// A write consent covers its category and purpose only.
+		grant(3, DOCTOR, &[A::Write]);
+		assert_noop!(anchor_with(DOCTOR, C::MentalHealth, P::Treat), Error::<Test>::AccessDenied);
+		assert_noop!(anchor_with(DOCTOR, C::LabResults, P::Research), Error::<Test>::AccessDenied);
+		// A consent whose holder's credential lapsed.
+		grant(4, LAPSED, &[A::Write]);
+		assert_noop!(anchor_with(LAPSED, C::LabResults, P::Treat), Error::<Test>::AccessDenied);
+
+		assert_ok!(anchor_with(DOCTOR, C::LabResults, P::Treat));
+		// The delegate anchors as an author of no organization, counted like any other author.
+		let record = anchor(GUARDIAN, 2);
+		let version = Versions::<Test>::get(record, 0).unwrap();
+		assert_eq!((version.author, version.organization), (GUARDIAN, None));
+		assert_eq!(AuthorRecords::<Test>::get(PATIENT, GUARDIAN), 1);
+		assert!(held(GUARDIAN) > 0, "the delegate pays for what they anchor");
 	});
 }
 
@@ -256,7 +244,7 @@ fn anchoring_refuses_bad_input() {
 		};
 		assert_noop!(with(observation(), locator(b""), PATIENT), Error::<Test>::InvalidLocator);
 		// A credentialed author who cannot pay the deposit.
-		grant(POOR, &[A::Write], vec![]);
+		grant(1, POOR, &[A::Write]);
 		assert_noop!(with(observation(), None, POOR), TokenError::FundsUnavailable);
 		assert_ok!(with(
 			FhirResourceType::DiagnosticReport,
@@ -266,6 +254,17 @@ fn anchoring_refuses_bad_input() {
 		assert_ok!(with(observation(), locator(b"\xde\xad\xbe\xef"), PATIENT));
 		assert_ok!(with(FhirResourceType::Immunization, None, PATIENT));
 		assert_noop!(with(observation(), None, PATIENT), Error::<Test>::TooManyRecords);
+	});
+}
+
+#[test]
+fn an_exhausted_record_nonce_refuses_anchoring_and_changes_nothing() {
+	test(|| {
+		NextNonce::<Test>::put(u64::MAX);
+		assert_noop!(anchor_as(PATIENT, 1), Error::<Test>::Overflow);
+		NextNonce::<Test>::put(u64::MAX - 1);
+		anchor(PATIENT, 1);
+		assert_eq!(NextNonce::<Test>::get(), u64::MAX);
 	});
 }
 
@@ -310,9 +309,9 @@ fn amending_refuses_bad_input_and_every_author_without_write_access() {
 		for author in [DOCTOR, STRANGER, OTHER_PATIENT] {
 			assert_noop!(amend(author, record, 2), Error::<Test>::AccessDenied);
 		}
-		grant(NURSE, &[A::Read], vec![]);
+		grant(1, NURSE, &[A::Read]);
 		assert_noop!(amend(NURSE, record, 2), Error::<Test>::AccessDenied);
-		grant(LAPSED, &[A::Write], vec![]);
+		grant(2, LAPSED, &[A::Write]);
 		assert_noop!(amend(LAPSED, record, 2), Error::<Test>::AccessDenied);
 		assert_noop!(
 			Records::amend_record(
@@ -337,13 +336,29 @@ fn amending_refuses_bad_input_and_every_author_without_write_access() {
 }
 
 #[test]
-fn a_consent_that_names_records_permits_only_those_records() {
+fn an_author_who_cannot_pay_the_deposit_cannot_amend() {
+	test(|| {
+		grant(1, DOCTOR, &[A::Write]);
+		grant(2, POOR, &[A::Write]);
+		let record = anchor(DOCTOR, 1);
+		// A colleague of the author with write access, short of the deposit.
+		assert_noop!(amend(POOR, record, 2), TokenError::FundsUnavailable);
+		assert_ok!(amend(DOCTOR, record, 2));
+	});
+}
+
+/// Amending and logging a read ask the decision about the record itself (its stored category,
+/// and its id): a consent that names records reaches those records only.
+#[test]
+fn amend_and_log_ask_the_decision_about_that_record() {
 	test(|| {
 		// Records a colleague anchored, so the doctor's organization may amend them.
-		grant(NURSE, &[A::Write], vec![]);
+		grant(1, NURSE, &[A::Write]);
 		let named = anchor(NURSE, 1);
 		let other = anchor(NURSE, 2);
-		let consent = grant(DOCTOR, &[A::Read, A::Write], vec![named]);
+		MockAccess::grant(
+			MockConsent::lab_results(2, PATIENT, DOCTOR, &[A::Read, A::Write]).only(named),
+		);
 		assert_ok!(amend(DOCTOR, named, 3));
 		assert_noop!(amend(DOCTOR, other, 4), Error::<Test>::AccessDenied);
 
@@ -354,7 +369,46 @@ fn a_consent_that_names_records_permits_only_those_records() {
 				patient: PATIENT,
 				accessor: DOCTOR,
 				purpose: P::Treat,
-				reason: PermitReason::Consent(consent),
+				reason: PermitReason::Consent(2),
+			}
+			.into(),
+		);
+		log(DOCTOR, other, P::Treat);
+		System::assert_last_event(
+			Event::ReadDenied {
+				record_id: other,
+				patient: PATIENT,
+				accessor: DOCTOR,
+				purpose: P::Treat,
+				reason: DenyReason::RecordOutOfScope,
+			}
+			.into(),
+		);
+
+		// The decision is about the record's stored category: the doctor's consents on lab
+		// results do not reach an imaging record, a consent on imaging does.
+		assert_ok!(Records::anchor_record(
+			RuntimeOrigin::signed(PATIENT),
+			PATIENT,
+			C::Imaging,
+			P::Treat,
+			FhirResourceType::ImagingStudy,
+			digest(5),
+			None,
+		));
+		let imaging = newest();
+		MockAccess::grant(MockConsent {
+			categories: C::Imaging.into(),
+			..MockConsent::lab_results(3, PATIENT, DOCTOR, &[A::Read])
+		});
+		log(DOCTOR, imaging, P::Treat);
+		System::assert_last_event(
+			Event::ReadLogged {
+				record_id: imaging,
+				patient: PATIENT,
+				accessor: DOCTOR,
+				purpose: P::Treat,
+				reason: PermitReason::Consent(3),
 			}
 			.into(),
 		);
@@ -405,13 +459,24 @@ fn every_read_is_logged_with_its_decision_and_denials_are_not_silent() {
 		denied(STRANGER, P::Treat, DenyReason::CredentialInvalid);
 		denied(DOCTOR, P::Treat, DenyReason::NoConsent);
 		denied(LAPSED, P::Treat, DenyReason::CredentialInvalid);
-		let consent = grant(DOCTOR, &[A::Read], vec![]);
-		logged(DOCTOR, P::Treat, PermitReason::Consent(consent));
+		grant(5, DOCTOR, &[A::Read]);
+		logged(DOCTOR, P::Treat, PermitReason::Consent(5));
 		denied(DOCTOR, P::Research, DenyReason::NoConsent);
 		logged(PATIENT, P::PatientRequest, PermitReason::Owner);
 		logged(GUARDIAN, P::Treat, PermitReason::Delegate);
 		MockEmergency::open(PATIENT, NURSE, 7);
 		logged(NURSE, P::EmergencyTreat, PermitReason::Emergency(7));
+		assert!(MockEmergency::writes().is_empty(), "a read is not a session's write");
+		let decided = System::events()
+			.iter()
+			.filter(|r| {
+				matches!(
+					r.event,
+					RuntimeEvent::Records(Event::ReadLogged { .. } | Event::ReadDenied { .. })
+				)
+			})
+			.count();
+		assert_eq!(decided, 8, "one event per read, permitted or denied");
 
 		assert_noop!(
 			Records::log_access(RuntimeOrigin::signed(DOCTOR), H256::zero(), P::Treat),
@@ -424,7 +489,7 @@ fn every_read_is_logged_with_its_decision_and_denials_are_not_silent() {
 #[test]
 fn the_patient_erases_a_record_keeping_only_its_digest_chain() {
 	test(|| {
-		grant(DOCTOR, &[A::Write], vec![]);
+		grant(1, DOCTOR, &[A::Write]);
 		let record = anchor(DOCTOR, 1);
 		assert_ok!(Records::amend_record(
 			RuntimeOrigin::signed(PATIENT),
@@ -435,17 +500,9 @@ fn the_patient_erases_a_record_keeping_only_its_digest_chain() {
 		));
 		assert!(held(DOCTOR) > 0 && held(PATIENT) > 0);
 
-		for who in [DOCTOR, GUARDIAN, STRANGER, OTHER_PATIENT] {
-			assert_noop!(
-				Records::erase_record(RuntimeOrigin::signed(who), record),
-				Error::<Test>::NotPatient
-			);
-		}
-		assert_noop!(Records::erase_record(RuntimeOrigin::root(), record), BadOrigin);
-		assert_noop!(
-			Records::erase_record(RuntimeOrigin::signed(PATIENT), H256::zero()),
-			Error::<Test>::NotFound
-		);
+		// Who else may not erase: the authorization matrix.
+		assert_noop!(erase(DOCTOR, record), Error::<Test>::NotPatient);
+		assert_noop!(erase(PATIENT, H256::zero()), Error::<Test>::NotFound);
 
 		let issuance = Balances::total_issuance();
 		let free = Balances::free_balance(PATIENT) + held(PATIENT);
@@ -488,10 +545,7 @@ fn the_patient_erases_a_record_keeping_only_its_digest_chain() {
 		);
 		assert_eq!(Records::verify(record, digest(3)), Verification::NoMatch);
 
-		assert_noop!(
-			Records::erase_record(RuntimeOrigin::signed(PATIENT), record),
-			Error::<Test>::Erased
-		);
+		assert_noop!(erase(PATIENT, record), Error::<Test>::Erased);
 		assert_noop!(amend(PATIENT, record, 3), Error::<Test>::Erased);
 		assert_noop!(
 			Records::log_access(RuntimeOrigin::signed(DOCTOR), record, P::Treat),
@@ -501,11 +555,31 @@ fn the_patient_erases_a_record_keeping_only_its_digest_chain() {
 }
 
 #[test]
+fn a_patient_who_cannot_pay_for_the_tombstone_cannot_erase() {
+	test(|| {
+		// POOR is the patient here; the doctor authored (and paid for) the record.
+		MockAccess::grant(MockConsent::lab_results(1, POOR, DOCTOR, &[A::Write]));
+		assert_ok!(Records::anchor_record(
+			RuntimeOrigin::signed(DOCTOR),
+			POOR,
+			C::LabResults,
+			P::Treat,
+			observation(),
+			digest(1),
+			None,
+		));
+		let (record, _) = PatientRecords::<Test>::iter_prefix(POOR).next().unwrap();
+		assert_noop!(erase(POOR, record), TokenError::FundsUnavailable);
+		assert!(StoredRecords::<Test>::contains_key(record));
+	});
+}
+
+#[test]
 fn erasing_frees_a_slot_and_anchor_amend_erase_loops_are_paid_for() {
 	test(|| {
 		let records: Vec<_> = (1..=3).map(|n| anchor(PATIENT, n)).collect();
 		assert_noop!(anchor_as(PATIENT, 4), Error::<Test>::TooManyRecords);
-		assert_ok!(Records::erase_record(RuntimeOrigin::signed(PATIENT), records[1]));
+		assert_ok!(erase(PATIENT, records[1]));
 		let fourth = anchor(PATIENT, 4);
 		assert_eq!(RecordCount::<Test>::get(PATIENT), 3);
 		let listed: Vec<_> =
@@ -513,13 +587,13 @@ fn erasing_frees_a_slot_and_anchor_amend_erase_loops_are_paid_for() {
 		assert_eq!(listed, vec![records[0], records[2], fourth], "anchoring order, erased gone");
 
 		// Every round of anchor → amend → erase costs the patient what stays, for ever.
-		assert_ok!(Records::erase_record(RuntimeOrigin::signed(PATIENT), fourth));
+		assert_ok!(erase(PATIENT, fourth));
 		let fee = 10 + Records::tombstone_footprint(2).size;
 		for round in 0..5u8 {
 			let before = Balances::free_balance(PATIENT);
 			let record = anchor(PATIENT, 10 + round);
 			assert_ok!(amend(PATIENT, record, 50 + round));
-			assert_ok!(Records::erase_record(RuntimeOrigin::signed(PATIENT), record));
+			assert_ok!(erase(PATIENT, record));
 			assert_eq!(Balances::free_balance(PATIENT), before - fee, "round {round}");
 		}
 		assert_eq!(Tombstones::<Test>::iter().count(), 7);
@@ -529,7 +603,7 @@ fn erasing_frees_a_slot_and_anchor_amend_erase_loops_are_paid_for() {
 #[test]
 fn one_author_cannot_fill_a_patients_capacity() {
 	test(|| {
-		grant(DOCTOR, &[A::Write], vec![]);
+		grant(1, DOCTOR, &[A::Write]);
 		let first = anchor(DOCTOR, 1);
 		anchor(DOCTOR, 2);
 		assert_eq!(AuthorRecords::<Test>::get(PATIENT, DOCTOR), 2);
@@ -537,7 +611,7 @@ fn one_author_cannot_fill_a_patients_capacity() {
 		// The patient still has room of their own.
 		anchor(PATIENT, 3);
 		// Erasing one of the author's records frees one of their slots, and a patient slot.
-		assert_ok!(Records::erase_record(RuntimeOrigin::signed(PATIENT), first));
+		assert_ok!(erase(PATIENT, first));
 		assert_eq!(AuthorRecords::<Test>::get(PATIENT, DOCTOR), 1);
 		anchor(DOCTOR, 4);
 	});
@@ -546,8 +620,8 @@ fn one_author_cannot_fill_a_patients_capacity() {
 #[test]
 fn one_author_cannot_fill_a_records_version_chain() {
 	test(|| {
-		grant(DOCTOR, &[A::Write], vec![]);
-		grant(NURSE, &[A::Write], vec![]);
+		grant(1, DOCTOR, &[A::Write]);
+		grant(2, NURSE, &[A::Write]);
 		let record = anchor(DOCTOR, 1);
 		assert_ok!(amend(DOCTOR, record, 2));
 		assert_eq!(AuthorVersions::<Test>::get(record, DOCTOR), 2);
@@ -561,9 +635,9 @@ fn one_author_cannot_fill_a_records_version_chain() {
 #[test]
 fn amending_is_for_the_authors_organization_or_the_patient() {
 	test(|| {
-		grant(DOCTOR, &[A::Write], vec![]);
-		grant(NURSE, &[A::Write], vec![]);
-		grant(OUTSIDER, &[A::Write], vec![]);
+		grant(1, DOCTOR, &[A::Write]);
+		grant(2, NURSE, &[A::Write]);
+		grant(3, OUTSIDER, &[A::Write]);
 		let by_doctor = anchor(DOCTOR, 1);
 		assert_eq!(StoredRecords::<Test>::get(by_doctor).unwrap().organization, Some(HOSPITAL));
 		// Write access alone is not enough: another organization's practitioner is refused.
@@ -572,6 +646,9 @@ fn amending_is_for_the_authors_organization_or_the_patient() {
 		assert_ok!(amend(NURSE, by_doctor, 2));
 		assert_ok!(amend(PATIENT, by_doctor, 3));
 		assert_ok!(amend(GUARDIAN, by_doctor, 4));
+		let authors: Vec<_> =
+			Records::history(by_doctor).unwrap().into_iter().map(|v| v.author).collect();
+		assert_eq!(authors, vec![DOCTOR, NURSE, PATIENT, GUARDIAN]);
 
 		// A record the patient anchored belongs to no organization: only they (and their
 		// delegate) amend it, whatever consents say.
@@ -604,10 +681,12 @@ fn an_emergency_session_anchors_only_new_emergency_records_within_its_bound() {
 		};
 		// Not for an ordinary purpose.
 		assert_noop!(emergency(1, P::Treat), Error::<Test>::AccessDenied);
+		assert!(MockEmergency::writes().is_empty());
 		assert_ok!(emergency(1, P::EmergencyTreat));
 		assert_eq!(MockEmergency::writes(), vec![7], "the session's write is counted");
 		let record = newest();
-		// Never an amend, not even of its own record.
+		assert_eq!(StoredRecords::<Test>::get(record).unwrap().organization, Some(HOSPITAL));
+		// Never an amend, not even of its own record: the decision is asked about the record.
 		assert_noop!(
 			Records::amend_record(
 				RuntimeOrigin::signed(NURSE),
@@ -624,6 +703,7 @@ fn an_emergency_session_anchors_only_new_emergency_records_within_its_bound() {
 			sp_runtime::DispatchError::Other("too many writes")
 		);
 		assert_eq!(MockEmergency::writes(), vec![7]);
+		assert_eq!(RecordCount::<Test>::get(PATIENT), 1);
 	});
 }
 
@@ -631,11 +711,21 @@ fn an_emergency_session_anchors_only_new_emergency_records_within_its_bound() {
 fn weights_include_the_access_decision() {
 	test(|| {
 		let record = anchor(PATIENT, 1);
-		let decision = <() as pallet_consent::WeightInfo>::check_access();
 		let weight = |call: crate::Call<Test>| call.get_dispatch_info().call_weight;
 		assert_eq!(
+			weight(crate::Call::anchor_record {
+				patient: PATIENT,
+				category: C::LabResults,
+				purpose: P::Treat,
+				resource_type: observation(),
+				digest: digest(2),
+				locator: None
+			}),
+			<() as crate::WeightInfo>::anchor_record() + ACCESS_WEIGHT
+		);
+		assert_eq!(
 			weight(crate::Call::log_access { record_id: record, purpose: P::Treat }),
-			<() as crate::WeightInfo>::log_access() + decision
+			<() as crate::WeightInfo>::log_access() + ACCESS_WEIGHT
 		);
 		assert_eq!(
 			weight(crate::Call::amend_record {
@@ -644,7 +734,12 @@ fn weights_include_the_access_decision() {
 				digest: digest(2),
 				locator: None
 			}),
-			<() as crate::WeightInfo>::amend_record() + decision
+			<() as crate::WeightInfo>::amend_record() + ACCESS_WEIGHT
+		);
+		assert_eq!(
+			weight(crate::Call::erase_record { record_id: record }),
+			<() as crate::WeightInfo>::erase_record(4),
+			"erasure makes no decision; it is charged for the most versions up front"
 		);
 	});
 }
@@ -728,23 +823,26 @@ fn blake2_digests_are_distinct_from_sha256_digests_of_the_same_bytes() {
 	});
 }
 
+fn read(accessor: u64, record_id: RecordId, purpose: P) -> LoggedRead<u64> {
+	LoggedRead { record_id, accessor, purpose }
+}
+
+fn batch(
+	reads: Vec<LoggedRead<u64>>,
+) -> BoundedVec<LoggedRead<u64>, <Test as crate::Config>::MaxLogBatch> {
+	BoundedVec::truncate_from(reads)
+}
+
+fn last_events(n: usize) -> Vec<RuntimeEvent> {
+	let events = System::events();
+	events[events.len() - n..].iter().map(|r| r.event.clone()).collect()
+}
+
 #[test]
 fn a_gateway_logs_a_batch_of_its_practitioners_reads_each_decided_and_evented() {
-	const GATEWAY: u64 = 40;
 	test(|| {
 		let record = anchor(PATIENT, 1);
-		let consent = grant(DOCTOR, &[A::Read], vec![]);
-		assert_ok!(Registry::add_gateway(RuntimeOrigin::signed(ADMIN), HOSPITAL, GATEWAY));
-		let read = |accessor: u64, record_id: RecordId, purpose: P| LoggedRead {
-			record_id,
-			accessor,
-			purpose,
-		};
-		let batch = |reads: Vec<LoggedRead<u64>>| BoundedVec::truncate_from(reads);
-		let last_events = |n: usize| {
-			let events = System::events();
-			events[events.len() - n..].iter().map(|r| r.event.clone()).collect::<Vec<_>>()
-		};
+		grant(1, DOCTOR, &[A::Read]);
 
 		// The gateway logs a permitted and a denied read: each decided and evented.
 		assert_ok!(Records::log_access_batch(
@@ -759,7 +857,7 @@ fn a_gateway_logs_a_batch_of_its_practitioners_reads_each_decided_and_evented() 
 					patient: PATIENT,
 					accessor: DOCTOR,
 					purpose: P::Treat,
-					reason: PermitReason::Consent(consent),
+					reason: PermitReason::Consent(1),
 				}),
 				RuntimeEvent::Records(Event::ReadDenied {
 					record_id: record,
@@ -774,6 +872,21 @@ fn a_gateway_logs_a_batch_of_its_practitioners_reads_each_decided_and_evented() 
 					reads: 2,
 				}),
 			]
+		);
+		// A lapsed practitioner's read attempt is still the organization's to log: denied.
+		assert_ok!(Records::log_access_batch(
+			RuntimeOrigin::signed(GATEWAY),
+			batch(vec![read(LAPSED, record, P::Treat)])
+		));
+		assert_eq!(
+			last_events(2)[0],
+			RuntimeEvent::Records(Event::ReadDenied {
+				record_id: record,
+				patient: PATIENT,
+				accessor: LAPSED,
+				purpose: P::Treat,
+				reason: DenyReason::CredentialInvalid,
+			})
 		);
 		// A practitioner logs their own reads in a batch.
 		assert_ok!(Records::log_access_batch(
@@ -798,48 +911,49 @@ fn a_gateway_logs_a_batch_of_its_practitioners_reads_each_decided_and_evented() 
 			]
 		);
 
-		// Refused whole, nothing logged: no signer, an empty batch, a practitioner or a stranger
-		// logging for someone else, the gateway logging for another organization's practitioner
-		// or for an account with no credential, and a batch naming an unknown record.
-		let refused: Vec<(RuntimeOrigin, Vec<LoggedRead<u64>>, sp_runtime::DispatchError)> = vec![
-			(RuntimeOrigin::none(), vec![read(DOCTOR, record, P::Treat)], BadOrigin),
-			(RuntimeOrigin::signed(GATEWAY), vec![], Error::<Test>::EmptyBatch.into()),
+		// Refused whole, nothing logged, even when the first read could be: an empty batch, a
+		// read the submitter may not log, an unknown or an erased record. (Who may not submit
+		// at all: the authorization matrix.)
+		let erased = anchor(PATIENT, 2);
+		assert_ok!(erase(PATIENT, erased));
+		let fine = read(DOCTOR, record, P::Treat);
+		let refused: Vec<(&str, u64, Vec<LoggedRead<u64>>, DispatchError)> = vec![
+			("empty", GATEWAY, vec![], Error::<Test>::EmptyBatch.into()),
 			(
-				RuntimeOrigin::signed(DOCTOR),
-				vec![read(DOCTOR, record, P::Treat), read(NURSE, record, P::Treat)],
+				"a colleague's read by a practitioner",
+				DOCTOR,
+				vec![fine.clone(), read(NURSE, record, P::Treat)],
 				Error::<Test>::NotGateway.into(),
 			),
 			(
-				RuntimeOrigin::signed(STRANGER),
-				vec![read(DOCTOR, record, P::Treat)],
-				Error::<Test>::NotGateway.into(),
-			),
-			(
-				RuntimeOrigin::signed(GATEWAY),
-				vec![read(DOCTOR, record, P::Treat), read(OUTSIDER, record, P::Treat)],
+				"another organization's practitioner",
+				GATEWAY,
+				vec![fine.clone(), read(OUTSIDER, record, P::Treat)],
 				Error::<Test>::NotGatewaysPractitioner.into(),
 			),
 			(
-				RuntimeOrigin::signed(GATEWAY),
-				vec![read(STRANGER, record, P::Treat)],
-				Error::<Test>::NotGatewaysPractitioner.into(),
-			),
-			(
-				RuntimeOrigin::signed(GATEWAY),
-				vec![read(DOCTOR, record, P::Treat), read(DOCTOR, H256::zero(), P::Treat)],
+				"an unknown record",
+				GATEWAY,
+				vec![fine.clone(), read(DOCTOR, H256::zero(), P::Treat)],
 				Error::<Test>::NotFound.into(),
 			),
-		];
-		for (origin, reads, error) in refused {
-			assert_noop!(Records::log_access_batch(origin, batch(reads)), error);
-		}
-		// A suspended organization's gateway logs for nobody.
-		assert_ok!(Registry::suspend_organization(RuntimeOrigin::root(), HOSPITAL));
-		assert_noop!(
-			Records::log_access_batch(
-				RuntimeOrigin::signed(GATEWAY),
-				batch(vec![read(DOCTOR, record, P::Treat)])
+			(
+				"an erased record",
+				GATEWAY,
+				vec![fine.clone(), read(DOCTOR, erased, P::Treat)],
+				Error::<Test>::Erased.into(),
 			),
+		];
+		for (label, submitter, reads, error) in refused {
+			let before = System::events().len();
+			let result = Records::log_access_batch(RuntimeOrigin::signed(submitter), batch(reads));
+			assert_eq!(result, Err(error), "{label}");
+			assert_eq!(System::events().len(), before, "{label}: nothing logged");
+		}
+		// A gateway of an organization suspended since logs for nobody.
+		MockCredentials::suspend_org(HOSPITAL);
+		assert_noop!(
+			Records::log_access_batch(RuntimeOrigin::signed(GATEWAY), batch(vec![fine])),
 			Error::<Test>::NotGateway
 		);
 	});
@@ -847,22 +961,261 @@ fn a_gateway_logs_a_batch_of_its_practitioners_reads_each_decided_and_evented() 
 
 #[test]
 fn a_batch_weighs_its_decisions_one_by_one() {
-	let decision = <() as pallet_consent::WeightInfo>::check_access();
-	let reads = |n: usize| {
-		BoundedVec::truncate_from(vec![
-			LoggedRead {
-				record_id: H256::zero(),
-				accessor: DOCTOR,
-				purpose: P::Treat
-			};
-			n
-		])
-	};
+	let reads = |n: usize| batch(vec![read(DOCTOR, H256::zero(), P::Treat); n]);
 	for n in [1u32, 2] {
 		let call = crate::Call::<Test>::log_access_batch { reads: reads(n as usize) };
 		assert_eq!(
 			call.get_dispatch_info().call_weight,
-			<() as crate::WeightInfo>::log_access_batch(n).saturating_add(decision * n as u64)
+			<() as crate::WeightInfo>::log_access_batch(n).saturating_add(ACCESS_WEIGHT * n as u64)
 		);
 	}
+}
+
+/// Every call tried from every origin that must be refused: the named error, no state change
+/// (storage root), no event. Then the origin that may, so the table's calls are well formed.
+#[test]
+fn every_call_refuses_every_origin_that_may_not_make_it() {
+	test(|| {
+		// Consents: the doctor personally; the hospital's physicians by role; the clinic's
+		// physician on the doctor's record only; a physician of a suspended organization.
+		grant(1, DOCTOR, &[A::Read, A::Write]);
+		MockAccess::grant(
+			MockConsent::lab_results(2, PATIENT, DOCTOR, &[A::Read, A::Write])
+				.to(Grantee::Role { organization: HOSPITAL, role: Role::Physician }),
+		);
+		grant(4, SUSPENDED_DOCTOR, &[A::Read, A::Write]);
+		let by_doctor = anchor(DOCTOR, 1);
+		let by_patient = anchor(PATIENT, 2);
+		MockAccess::grant(
+			MockConsent::lab_results(3, PATIENT, OUTSIDER, &[A::Read, A::Write]).only(by_doctor),
+		);
+
+		let anchor_for = |patient: u64| -> RuntimeCall {
+			crate::Call::anchor_record {
+				patient,
+				category: C::LabResults,
+				purpose: P::Treat,
+				resource_type: observation(),
+				digest: digest(9),
+				locator: None,
+			}
+			.into()
+		};
+		let anchor = || anchor_for(PATIENT);
+		let amend_of = |record_id: RecordId| -> RuntimeCall {
+			crate::Call::amend_record {
+				record_id,
+				purpose: P::Treat,
+				digest: digest(9),
+				locator: None,
+			}
+			.into()
+		};
+		let amend = || amend_of(by_doctor);
+		let log = || -> RuntimeCall {
+			crate::Call::log_access { record_id: by_doctor, purpose: P::Treat }.into()
+		};
+		let batch_of = |accessor: u64| -> RuntimeCall {
+			crate::Call::log_access_batch {
+				reads: batch(vec![read(accessor, by_doctor, P::Treat)]),
+			}
+			.into()
+		};
+		let batch = || batch_of(DOCTOR);
+		let erase = || -> RuntimeCall { crate::Call::erase_record { record_id: by_doctor }.into() };
+
+		let root = RuntimeOrigin::root;
+		let none = RuntimeOrigin::none;
+		let signed = RuntimeOrigin::signed;
+		let bad_origin = BadOrigin;
+		let access_denied: DispatchError = Error::<Test>::AccessDenied.into();
+		let not_authors_org: DispatchError = Error::<Test>::NotAuthorsOrganization.into();
+		let not_gateway: DispatchError = Error::<Test>::NotGateway.into();
+		let not_gateways_practitioner: DispatchError =
+			Error::<Test>::NotGatewaysPractitioner.into();
+		let not_patient: DispatchError = Error::<Test>::NotPatient.into();
+
+		let table: Vec<(&str, RuntimeOrigin, RuntimeCall, DispatchError)> = vec![
+			// anchor_record: an author with write access to the patient's data.
+			("anchor: Root", root(), anchor(), bad_origin),
+			("anchor: no signer", none(), anchor(), bad_origin),
+			("anchor: a stranger", signed(STRANGER), anchor(), access_denied),
+			("anchor: another patient", signed(OTHER_PATIENT), anchor(), access_denied),
+			(
+				"anchor: the patient, for another patient",
+				signed(PATIENT),
+				anchor_for(OTHER_PATIENT),
+				access_denied,
+			),
+			(
+				"anchor: the doctor, for a patient who consented nothing",
+				signed(DOCTOR),
+				anchor_for(OTHER_PATIENT),
+				access_denied,
+			),
+			(
+				"anchor: a nurse, where the consent names physicians",
+				signed(NURSE),
+				anchor(),
+				access_denied,
+			),
+			(
+				"anchor: a physician whose credential lapsed",
+				signed(LAPSED),
+				anchor(),
+				access_denied,
+			),
+			(
+				"anchor: a physician of a suspended organization",
+				signed(SUSPENDED_DOCTOR),
+				anchor(),
+				access_denied,
+			),
+			(
+				"anchor: another organization's physician, consented one record",
+				signed(OUTSIDER),
+				anchor(),
+				access_denied,
+			),
+			("anchor: the hospital's admin", signed(ADMIN), anchor(), access_denied),
+			("anchor: another organization's admin", signed(CLINIC_ADMIN), anchor(), access_denied),
+			("anchor: the hospital's gateway", signed(GATEWAY), anchor(), access_denied),
+			(
+				"anchor: another organization's gateway",
+				signed(CLINIC_GATEWAY),
+				anchor(),
+				access_denied,
+			),
+			// amend_record: the patient, or the author's organization with write access.
+			("amend: Root", root(), amend(), bad_origin),
+			("amend: no signer", none(), amend(), bad_origin),
+			("amend: a stranger", signed(STRANGER), amend(), access_denied),
+			("amend: another patient", signed(OTHER_PATIENT), amend(), access_denied),
+			(
+				"amend: the author's colleague of the wrong role",
+				signed(NURSE),
+				amend(),
+				access_denied,
+			),
+			(
+				"amend: the author's colleague whose credential lapsed",
+				signed(LAPSED),
+				amend(),
+				access_denied,
+			),
+			(
+				"amend: a physician of a suspended organization",
+				signed(SUSPENDED_DOCTOR),
+				amend(),
+				access_denied,
+			),
+			("amend: the hospital's admin", signed(ADMIN), amend(), access_denied),
+			("amend: another organization's admin", signed(CLINIC_ADMIN), amend(), access_denied),
+			("amend: the hospital's gateway", signed(GATEWAY), amend(), access_denied),
+			(
+				"amend: another organization's gateway",
+				signed(CLINIC_GATEWAY),
+				amend(),
+				access_denied,
+			),
+			(
+				"amend: another organization's physician with write access",
+				signed(OUTSIDER),
+				amend(),
+				not_authors_org,
+			),
+			(
+				"amend: another organization's physician, on a record not consented",
+				signed(OUTSIDER),
+				amend_of(by_patient),
+				access_denied,
+			),
+			(
+				"amend: a practitioner, on a record only the patient amends",
+				signed(DOCTOR),
+				amend_of(by_patient),
+				not_authors_org,
+			),
+			// log_access: any signer; a denied read is logged, not refused.
+			("log: Root", root(), log(), bad_origin),
+			("log: no signer", none(), log(), bad_origin),
+			// log_access_batch: the accessor, or a gateway of the accessor's organization.
+			("batch: Root", root(), batch(), bad_origin),
+			("batch: no signer", none(), batch(), bad_origin),
+			("batch: a stranger, for the doctor", signed(STRANGER), batch(), not_gateway),
+			("batch: the patient, for the doctor", signed(PATIENT), batch(), not_gateway),
+			("batch: a colleague, for the doctor", signed(NURSE), batch(), not_gateway),
+			("batch: the hospital's admin, for the doctor", signed(ADMIN), batch(), not_gateway),
+			("batch: another organization's admin", signed(CLINIC_ADMIN), batch(), not_gateway),
+			(
+				"batch: a suspended organization's gateway",
+				signed(SUSPENDED_GATEWAY),
+				batch(),
+				not_gateway,
+			),
+			(
+				"batch: another organization's gateway",
+				signed(CLINIC_GATEWAY),
+				batch(),
+				not_gateways_practitioner,
+			),
+			(
+				"batch: the gateway, for another organization's physician",
+				signed(GATEWAY),
+				batch_of(OUTSIDER),
+				not_gateways_practitioner,
+			),
+			(
+				"batch: the gateway, for the patient",
+				signed(GATEWAY),
+				batch_of(PATIENT),
+				not_gateways_practitioner,
+			),
+			(
+				"batch: the gateway, for a stranger",
+				signed(GATEWAY),
+				batch_of(STRANGER),
+				not_gateways_practitioner,
+			),
+			// erase_record: the patient only.
+			("erase: Root", root(), erase(), bad_origin),
+			("erase: no signer", none(), erase(), bad_origin),
+			("erase: the record's author", signed(DOCTOR), erase(), not_patient),
+			("erase: the author's colleague", signed(NURSE), erase(), not_patient),
+			("erase: the delegate, signing for themself", signed(GUARDIAN), erase(), not_patient),
+			("erase: another patient", signed(OTHER_PATIENT), erase(), not_patient),
+			("erase: a stranger", signed(STRANGER), erase(), not_patient),
+			(
+				"erase: another organization's physician consented the record",
+				signed(OUTSIDER),
+				erase(),
+				not_patient,
+			),
+			("erase: the hospital's admin", signed(ADMIN), erase(), not_patient),
+			("erase: the hospital's gateway", signed(GATEWAY), erase(), not_patient),
+		];
+
+		System::reset_events();
+		for (label, origin, call, expected) in table {
+			let before = sp_io::storage::root(StateVersion::V1);
+			let result = call.dispatch(origin).map(|_| ()).map_err(|e| e.error);
+			assert_eq!(result, Err(expected), "{label}");
+			assert_eq!(sp_io::storage::root(StateVersion::V1), before, "{label}: state changed");
+			assert!(System::events().is_empty(), "{label}: {:?}", System::events());
+		}
+
+		for (label, who, call) in [
+			("anchor", DOCTOR, anchor()),
+			("amend", DOCTOR, amend()),
+			("log", OUTSIDER, log()),
+			("batch", GATEWAY, batch()),
+			("erase", PATIENT, erase()),
+		] {
+			assert_eq!(
+				call.dispatch(signed(who)).map(|_| ()).map_err(|e| e.error),
+				Ok(()),
+				"{label}"
+			);
+		}
+	});
 }

@@ -52,6 +52,15 @@ pub mod weights;
 pub use types::*;
 pub use weights::WeightInfo;
 
+/// What an admin's change does to a practitioner's powers.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Change {
+	/// Grants or restores something (roles, a licence, the break-glass privilege, reinstatement).
+	Widens,
+	/// Takes something away (suspension, withdrawing the break-glass privilege).
+	Narrows,
+}
+
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
@@ -261,6 +270,14 @@ pub mod pallet {
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// The configuration's relations: an organization has at least one admin and one
+		/// practitioner, and a name.
+		fn integrity_test() {
+			assert!(T::MaxAdmins::get() > 0, "MaxAdmins is 0");
+			assert!(T::MaxPractitionersPerOrg::get() > 0, "MaxPractitionersPerOrg is 0");
+			assert!(T::MaxNameLength::get() > 0, "MaxNameLength is 0");
+		}
+
 		#[cfg(feature = "try-runtime")]
 		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
 			Self::do_try_state()
@@ -390,7 +407,8 @@ pub mod pallet {
 
 		/// Update a practitioner's roles and licence (renewal, new role).
 		///
-		/// Must be _Signed_ by an admin of the practitioner's organization.
+		/// Must be _Signed_ by an admin of the practitioner's organization, which must not be
+		/// suspended (`OrganizationSuspended`).
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::update_practitioner())]
 		pub fn update_practitioner(
@@ -404,7 +422,7 @@ pub mod pallet {
 			let roles = Self::role_set(&roles)?;
 			ensure!(!roles.is_empty(), Error::<T>::NoRoles);
 			ensure!(licence_expiry > T::Time::now(), Error::<T>::LicenceExpired);
-			Self::mutate_as_admin(&admin, &practitioner, |p| {
+			Self::mutate_as_admin(&admin, &practitioner, super::Change::Widens, |p| {
 				p.roles = roles;
 				p.licence_expiry = licence_expiry;
 				p.licence_hash = licence_hash;
@@ -416,7 +434,8 @@ pub mod pallet {
 
 		/// Grant or withdraw a practitioner's break-glass privilege.
 		///
-		/// Must be _Signed_ by an admin of the practitioner's organization.
+		/// Must be _Signed_ by an admin of the practitioner's organization; granting needs the
+		/// organization active (`OrganizationSuspended`), withdrawing does not.
 		#[pallet::call_index(7)]
 		#[pallet::weight(T::WeightInfo::set_break_glass())]
 		pub fn set_break_glass(
@@ -425,11 +444,12 @@ pub mod pallet {
 			allowed: bool,
 		) -> DispatchResult {
 			let admin = ensure_signed(origin)?;
-			ensure!(
-				!(allowed && BreakGlassBarred::<T>::contains_key(&practitioner)),
-				Error::<T>::PrivilegeBarred
-			);
-			Self::mutate_as_admin(&admin, &practitioner, |p| {
+			let change = if allowed { super::Change::Widens } else { super::Change::Narrows };
+			Self::mutate_as_admin(&admin, &practitioner, change, |p| {
+				ensure!(
+					!(allowed && BreakGlassBarred::<T>::contains_key(&practitioner)),
+					Error::<T>::PrivilegeBarred
+				);
 				ensure!(p.break_glass != allowed, Error::<T>::Unchanged);
 				p.break_glass = allowed;
 				Ok(())
@@ -448,7 +468,7 @@ pub mod pallet {
 			practitioner: T::AccountId,
 		) -> DispatchResult {
 			let admin = ensure_signed(origin)?;
-			Self::mutate_as_admin(&admin, &practitioner, |p| {
+			Self::mutate_as_admin(&admin, &practitioner, super::Change::Narrows, |p| {
 				ensure!(p.status == CredentialState::Active, Error::<T>::NotActive);
 				p.status = CredentialState::Suspended;
 				Ok(())
@@ -459,7 +479,8 @@ pub mod pallet {
 
 		/// Reinstate a suspended credential.
 		///
-		/// Must be _Signed_ by an admin of the practitioner's organization.
+		/// Must be _Signed_ by an admin of the practitioner's organization, which must not be
+		/// suspended (`OrganizationSuspended`).
 		#[pallet::call_index(9)]
 		#[pallet::weight(T::WeightInfo::reinstate_practitioner())]
 		pub fn reinstate_practitioner(
@@ -467,7 +488,7 @@ pub mod pallet {
 			practitioner: T::AccountId,
 		) -> DispatchResult {
 			let admin = ensure_signed(origin)?;
-			Self::mutate_as_admin(&admin, &practitioner, |p| {
+			Self::mutate_as_admin(&admin, &practitioner, super::Change::Widens, |p| {
 				ensure!(p.status == CredentialState::Suspended, Error::<T>::NotSuspended);
 				p.status = CredentialState::Active;
 				Ok(())
@@ -689,11 +710,70 @@ pub mod pallet {
 			Ok(())
 		}
 
+		/// Benchmark setup (for every pallet whose benchmarks need a practitioner): make `who` a
+		/// practitioner with every role and the break-glass privilege at an organization of their
+		/// own, named after the account.
+		#[cfg(feature = "runtime-benchmarks")]
+		pub fn benchmark_practitioner(who: &T::AccountId) -> OrgId {
+			let mut name = b"Benchmark organization ".to_vec();
+			name.extend(who.encode().iter().take(16).flat_map(|b| {
+				let hex = |n: u8| if n < 10 { b'0' + n } else { b'a' + n - 10 };
+				[hex(b >> 4), hex(b & 0xf)]
+			}));
+			name.truncate(T::MaxNameLength::get() as usize);
+			let organization = Self::do_admit(
+				name.try_into().expect("truncated to MaxNameLength"),
+				alloc::vec![who.clone()].try_into().expect("one admin fits"),
+			)
+			.expect("benchmark organization admitted");
+			Self::do_register(
+				organization,
+				who.clone(),
+				RoleSet::all(),
+				Moment::MAX,
+				H256::zero(),
+				true,
+			)
+			.expect("benchmark practitioner registered");
+			organization
+		}
+
+		/// Benchmark setup: the organization of the practitioner `of`.
+		#[cfg(feature = "runtime-benchmarks")]
+		pub fn benchmark_organization_of(of: &T::AccountId) -> OrgId {
+			Practitioners::<T>::get(of).expect("benchmark practitioner registered").organization
+		}
+
+		/// Benchmark setup: make `who` a practitioner with every role (the Auditor's among them)
+		/// at the organization of the practitioner `of`.
+		#[cfg(feature = "runtime-benchmarks")]
+		pub fn benchmark_colleague(of: &T::AccountId, who: &T::AccountId) {
+			let organization = Self::benchmark_organization_of(of);
+			Self::do_register(
+				organization,
+				who.clone(),
+				RoleSet::all(),
+				Moment::MAX,
+				H256::zero(),
+				false,
+			)
+			.expect("benchmark colleague registered");
+		}
+
+		/// Benchmark setup: make `gateway` a gateway of the organization of the practitioner `of`.
+		#[cfg(feature = "runtime-benchmarks")]
+		pub fn benchmark_gateway(of: &T::AccountId, gateway: &T::AccountId) {
+			Gateways::<T>::insert(gateway, Self::benchmark_organization_of(of));
+		}
+
 		/// Apply `f` to `practitioner`'s credential if `admin` administers its organization;
-		/// nothing is written when `f` or a check fails.
+		/// nothing is written when `f` or a check fails. The admin of a suspended organization
+		/// may still narrow what its practitioners may do, never widen it: a change made while
+		/// suspended must not take effect when the consortium reinstates the organization.
 		fn mutate_as_admin(
 			admin: &T::AccountId,
 			practitioner: &T::AccountId,
+			change: super::Change,
 			f: impl FnOnce(&mut Practitioner) -> DispatchResult,
 		) -> DispatchResult {
 			Practitioners::<T>::try_mutate(practitioner, |credential| {
@@ -701,6 +781,10 @@ pub mod pallet {
 				let org = Organizations::<T>::get(credential.organization)
 					.ok_or(Error::<T>::OrganizationNotFound)?;
 				ensure!(org.admins.contains(admin), Error::<T>::NotAdmin);
+				ensure!(
+					change == super::Change::Narrows || org.status == OrgStatus::Active,
+					Error::<T>::OrganizationSuspended
+				);
 				f(credential)
 			})
 		}

@@ -9,6 +9,8 @@ use frame_support::{assert_noop, assert_ok, traits::Time, BoundedVec};
 use sp_core::H256;
 use sp_runtime::DispatchError::BadOrigin;
 
+mod authorization;
+
 const ADMIN: u64 = 1;
 const OTHER_ADMIN: u64 = 2;
 const DOCTOR: u64 = 10;
@@ -670,6 +672,57 @@ fn an_admin_adds_and_removes_gateways_of_their_own_organization_only() {
 		assert_noop!(
 			Registry::remove_gateway(RuntimeOrigin::root(), GATEWAY),
 			Error::<Test>::NotGateway
+		);
+	});
+}
+
+#[test]
+fn a_suspended_organizations_admin_may_narrow_but_never_widen_a_credential() {
+	test(|| {
+		let (hospital, _) = two_orgs();
+		register(hospital, ADMIN, DOCTOR);
+		register(hospital, ADMIN, NURSE);
+		assert_ok!(Registry::set_break_glass(RuntimeOrigin::signed(ADMIN), NURSE, true));
+		assert_ok!(Registry::suspend_practitioner(RuntimeOrigin::signed(ADMIN), NURSE));
+		assert_ok!(Registry::suspend_organization(RuntimeOrigin::root(), hospital));
+		let admin = || RuntimeOrigin::signed(ADMIN);
+		// Widening while suspended would take effect the moment the consortium reinstates it.
+		let suspended = || Error::<Test>::OrganizationSuspended;
+		assert_noop!(Registry::set_break_glass(admin(), DOCTOR, true), suspended());
+		assert_noop!(Registry::reinstate_practitioner(admin(), NURSE), suspended());
+		assert_noop!(
+			Registry::update_practitioner(
+				admin(),
+				DOCTOR,
+				roles(&[Role::Physician, Role::Auditor]),
+				NEXT_YEAR,
+				H256::zero()
+			),
+			suspended()
+		);
+		// Narrowing stays possible: a suspended hospital can still cut a practitioner off.
+		assert_ok!(Registry::set_break_glass(admin(), NURSE, false));
+		assert_ok!(Registry::suspend_practitioner(admin(), DOCTOR));
+		assert_ok!(Registry::revoke_practitioner(admin(), NURSE));
+		let doctor = Practitioners::<Test>::get(DOCTOR).expect("still registered");
+		assert_eq!((doctor.status, doctor.break_glass), (CredentialState::Suspended, false));
+		assert!(!Practitioners::<Test>::contains_key(NURSE));
+	});
+}
+
+#[test]
+fn a_stranger_asking_to_restore_a_barred_privilege_is_told_they_are_not_the_admin() {
+	test(|| {
+		let (hospital, _) = two_orgs();
+		register(hospital, ADMIN, DOCTOR);
+		assert_ok!(<Registry as CredentialManage<u64>>::withdraw_break_glass(&DOCTOR));
+		assert_noop!(
+			Registry::set_break_glass(RuntimeOrigin::signed(STRANGER), DOCTOR, true),
+			Error::<Test>::NotAdmin
+		);
+		assert_noop!(
+			Registry::set_break_glass(RuntimeOrigin::signed(ADMIN), DOCTOR, true),
+			Error::<Test>::PrivilegeBarred
 		);
 	});
 }
