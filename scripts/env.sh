@@ -9,3 +9,7 @@ NODE_BIN="$CARGO_TARGET_DIR/release/consent-node"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 export WASM_BUILD_WORKSPACE_HINT="$ROOT"
+# The fuzz targets (fuzz/): cargo-fuzz on a pinned nightly, with a build cache of their own.
+FUZZ_TOOLCHAIN=nightly-2026-05-20
+CARGO_FUZZ_VERSION=0.13.2
+FUZZ_TARGET_DIR="$HOME/.cache/consent-chain/fuzz-target"

@@ -207,7 +207,7 @@ impl_runtime_apis! {
 			purpose: Purpose,
 			record: Option<RecordId>,
 		) -> Decision {
-			Consent::decide(&patient, &accessor, category, action, purpose, record)
+			<Consent as consent_primitives::AccessControl<AccountId>>::check_access(&patient, &accessor, category, action, purpose, record)
 		}
 
 		fn consents_of(patient: AccountId) -> Vec<ConsentView<AccountId>> {

@@ -7,19 +7,20 @@
 //! the validators to one, enact a runtime upgrade by blob, and any account could claim a peer id
 //! or register session keys for free.
 
+mod common;
+
 use codec::Encode;
+use common::{account, build_genesis, dispatch, motion, CouncilOrigin};
 use consent_runtime::{
 	configs::consortium::{SessionKeyDeposit, MIN_VALIDATORS},
-	genesis_config_presets, AccountId, Balances, Consortium, Council, Runtime, RuntimeCall,
-	RuntimeEvent, RuntimeGenesisConfig, RuntimeHoldReason, RuntimeOrigin, SessionKeys, System,
-	EXISTENTIAL_DEPOSIT, VERSION,
+	AccountId, Balances, Consortium, Runtime, RuntimeCall, RuntimeHoldReason, RuntimeOrigin,
+	SessionKeys, System, EXISTENTIAL_DEPOSIT, VERSION,
 };
 use frame_support::{
 	assert_noop, assert_ok,
 	traits::{fungible::InspectHold, Get},
 	weights::Weight,
 };
-use serde_json::Value;
 use sp_core::{
 	proof_of_possession::ProofOfPossessionGenerator,
 	storage::well_known_keys::CODE,
@@ -27,12 +28,7 @@ use sp_core::{
 	Pair,
 };
 use sp_keyring::Sr25519Keyring::{self, Alice, Bob, Charlie, Dave, Eve, Ferdie};
-use sp_runtime::{
-	traits::{Dispatchable, Hash},
-	DispatchError,
-};
-
-type CouncilOrigin = pallet_collective::RawOrigin<AccountId, pallet_collective::Instance1>;
+use sp_runtime::{traits::Hash, DispatchError};
 
 /// Three of five: more than half, less than two thirds.
 fn majority() -> RuntimeOrigin {
@@ -42,10 +38,6 @@ fn majority() -> RuntimeOrigin {
 /// Four of five: two thirds and more.
 fn supermajority() -> RuntimeOrigin {
 	CouncilOrigin::Members(4, 5).into()
-}
-
-fn account(key: Sr25519Keyring) -> AccountId {
-	key.to_account_id()
 }
 
 /// Reads the version of any code as this runtime's, one spec version later: a valid upgrade.
@@ -59,41 +51,18 @@ impl ReadRuntimeVersion for NextSpecVersion {
 	}
 }
 
-/// `patch` laid over `base`, as the node lays a preset over the default genesis config.
-fn merge(base: &mut Value, patch: Value) {
-	match (base, patch) {
-		(Value::Object(base), Value::Object(patch)) => {
-			for (key, value) in patch {
-				merge(base.entry(key).or_insert(Value::Null), value);
-			}
-		},
-		(base, patch) => *base = patch,
-	}
-}
-
 /// Run `test` at block 1 of a chain built from the genesis preset `preset`.
 fn on_chain(preset: &str, test: impl FnOnce()) {
-	let patch = genesis_config_presets::get_preset(&preset.into()).expect("the preset exists");
-	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
-	merge(&mut config, serde_json::from_slice(&patch).unwrap());
 	let mut ext = frame_system::Pallet::<Runtime>::externalities();
 	ext.register_extension(ReadRuntimeVersionExt::new(NextSpecVersion));
 	ext.execute_with(|| {
-		frame_support::genesis_builder_helper::build_state::<RuntimeGenesisConfig>(
-			serde_json::to_vec(&config).unwrap(),
-		)
-		.expect("the genesis builds");
-		System::reset_events();
+		build_genesis(preset);
 		test();
 	});
 }
 
 fn on_local_chain(test: impl FnOnce()) {
 	on_chain(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET, test)
-}
-
-fn dispatch(call: RuntimeCall, origin: RuntimeOrigin) -> Result<(), DispatchError> {
-	call.dispatch(origin).map(|_| ()).map_err(|e| e.error)
 }
 
 fn members() -> Vec<AccountId> {
@@ -116,46 +85,6 @@ fn enact(call: RuntimeCall) -> RuntimeCall {
 fn authorize_upgrade(code: &[u8]) -> RuntimeCall {
 	let code_hash = <Runtime as frame_system::Config>::Hashing::hash(code);
 	RuntimeCall::System(frame_system::Call::authorize_upgrade { code_hash })
-}
-
-/// A council motion: `proposer` and `voters` vote aye, then it is closed. Returns the outcome
-/// of the proposal the council executed.
-fn motion(
-	call: RuntimeCall,
-	threshold: u32,
-	proposer: Sr25519Keyring,
-	voters: &[Sr25519Keyring],
-) -> Result<(), DispatchError> {
-	let length = call.encoded_size() as u32;
-	let hash = <Runtime as frame_system::Config>::Hashing::hash_of(&call);
-	let index = pallet_collective::ProposalCount::<Runtime, pallet_collective::Instance1>::get();
-	assert_ok!(Council::propose(
-		RuntimeOrigin::signed(account(proposer)),
-		threshold,
-		Box::new(call),
-		length
-	));
-	for voter in voters {
-		assert_ok!(Council::vote(RuntimeOrigin::signed(account(*voter)), hash, index, true));
-	}
-	System::reset_events();
-	let weight = Weight::from_parts(500_000_000_000, 1_000_000);
-	assert_ok!(Council::close(
-		RuntimeOrigin::signed(account(proposer)),
-		hash,
-		index,
-		weight,
-		length
-	));
-	System::events()
-		.into_iter()
-		.find_map(|record| match record.event {
-			RuntimeEvent::Council(pallet_collective::Event::Executed { result, .. }) => {
-				Some(result)
-			},
-			_ => None,
-		})
-		.expect("the motion passed its threshold and was executed")
 }
 
 #[test]

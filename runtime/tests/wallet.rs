@@ -4,20 +4,22 @@
 //! nobody enrolled is refused by the pool as before; a guardian appointed until a moment acts
 //! through pallet-proxy, is named as the signer, and is refused from that moment on.
 
+mod common;
+
+use common::{on_dev_chain, HOSPITAL, HOUR, NOW};
 use consent_primitives::{
 	AccessControl, Action, ActionSet, DataCategory, Decision, Grantee, PermitReason, Purpose,
 	PurposeSet,
 };
 use consent_runtime::{
-	genesis_config_presets, AccountId, Balances, Consent, Enrolment, ProxyType, Runtime,
-	RuntimeCall, RuntimeEvent, RuntimeGenesisConfig, RuntimeOrigin, System, TxExtension,
+	AccountId, Balances, Consent, Enrolment, ProxyType, Runtime, RuntimeCall, RuntimeEvent,
+	RuntimeOrigin, System, TxExtension,
 };
 use frame_support::{
 	assert_ok,
 	dispatch::GetDispatchInfo,
 	traits::fungible::{Inspect, InspectHold},
 };
-use serde_json::Value;
 use sp_core::{sr25519, Pair, H256};
 use sp_keyring::Sr25519Keyring::{Alice, Bob, Dave};
 use sp_runtime::{
@@ -26,42 +28,6 @@ use sp_runtime::{
 	transaction_validity::{InvalidTransaction, TransactionValidityError},
 	DispatchError,
 };
-
-/// Hospital 0 of the `development` preset: Alice administers it, Bob is a physician there.
-const HOSPITAL: consent_primitives::OrgId = 0;
-
-fn merge(base: &mut Value, patch: Value) {
-	match (base, patch) {
-		(Value::Object(base), Value::Object(patch)) => {
-			for (key, value) in patch {
-				merge(base.entry(key).or_insert(Value::Null), value);
-			}
-		},
-		(base, patch) => *base = patch,
-	}
-}
-
-/// Run `test` at block 1 of the `development` chain, at a wall-clock moment.
-fn on_dev_chain(test: impl FnOnce()) {
-	let patch = genesis_config_presets::get_preset(&sp_genesis_builder::DEV_RUNTIME_PRESET.into())
-		.expect("the preset exists");
-	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
-	merge(&mut config, serde_json::from_slice(&patch).unwrap());
-	frame_system::Pallet::<Runtime>::externalities().execute_with(|| {
-		frame_support::genesis_builder_helper::build_state::<RuntimeGenesisConfig>(
-			serde_json::to_vec(&config).unwrap(),
-		)
-		.expect("the genesis builds");
-		System::set_block_number(1);
-		pallet_timestamp::Now::<Runtime>::put(NOW);
-		System::reset_events();
-		test();
-	});
-}
-
-/// 2026-11-25, 06:00 UTC: the start of an hour.
-const NOW: u64 = 1_795_586_400_000;
-const HOUR: u64 = 3_600_000;
 
 /// A keypair made in the test, never funded.
 fn fresh_account(seed: u8) -> AccountId {

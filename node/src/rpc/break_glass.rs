@@ -1,14 +1,13 @@
 //! `breakGlass_*` RPC methods: a patient's emergency sessions and the overdue reviews, answered
 //! by the runtime's `BreakGlassApi` at the best block (or at `at`).
 
-use super::consent::{runtime_error, BlockHash};
+use super::{BlockHash, SuiteRpc};
 use consent_primitives::SessionView;
 use consent_runtime::{opaque::Block, AccountId};
 use jsonrpsee::{core::RpcResult, proc_macros::rpc};
 use pallet_break_glass_runtime_api::BreakGlassApi as BreakGlassRuntimeApi;
 use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
-use std::sync::Arc;
 
 /// The break-glass pallet's RPC methods.
 #[rpc(client, server)]
@@ -27,19 +26,7 @@ pub trait BreakGlassApi {
 	fn overdue_reviews(&self, at: Option<BlockHash>) -> RpcResult<Vec<SessionView<AccountId>>>;
 }
 
-/// Serves [`BreakGlassApiServer`] from a client.
-pub struct BreakGlassRpc<C> {
-	client: Arc<C>,
-}
-
-impl<C> BreakGlassRpc<C> {
-	/// A server over `client`.
-	pub fn new(client: Arc<C>) -> Self {
-		Self { client }
-	}
-}
-
-impl<C> BreakGlassApiServer for BreakGlassRpc<C>
+impl<C> BreakGlassApiServer for SuiteRpc<C>
 where
 	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
 	C::Api: BreakGlassRuntimeApi<Block, AccountId>,
@@ -49,12 +36,10 @@ where
 		patient: AccountId,
 		at: Option<BlockHash>,
 	) -> RpcResult<Vec<SessionView<AccountId>>> {
-		let at = at.unwrap_or_else(|| self.client.info().best_hash);
-		self.client.runtime_api().sessions_of(at, patient).map_err(runtime_error)
+		self.query(at, |api, at| api.sessions_of(at, patient))
 	}
 
 	fn overdue_reviews(&self, at: Option<BlockHash>) -> RpcResult<Vec<SessionView<AccountId>>> {
-		let at = at.unwrap_or_else(|| self.client.info().best_hash);
-		self.client.runtime_api().overdue_reviews(at).map_err(runtime_error)
+		self.query(at, |api, at| api.overdue_reviews(at))
 	}
 }

@@ -4,21 +4,13 @@
 // The access question has six parts, plus the block to answer at.
 #![allow(clippy::too_many_arguments)]
 
+use super::{BlockHash, SuiteRpc};
 use consent_primitives::{Action, ConsentView, DataCategory, Decision, Purpose, RecordId};
 use consent_runtime::{opaque::Block, AccountId};
-use jsonrpsee::{
-	core::RpcResult,
-	proc_macros::rpc,
-	types::{error::ErrorObject, ErrorObjectOwned},
-};
+use jsonrpsee::{core::RpcResult, proc_macros::rpc};
 use pallet_consent_runtime_api::ConsentApi as ConsentRuntimeApi;
 use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
-use sp_runtime::traits::Block as BlockT;
-use std::sync::Arc;
-
-/// The hash of a block to answer at.
-pub(super) type BlockHash = <Block as BlockT>::Hash;
 
 /// The consent suite's RPC methods.
 #[rpc(client, server)]
@@ -51,36 +43,7 @@ pub trait ConsentApi {
 	fn consent_version(&self, patient: AccountId, at: Option<BlockHash>) -> RpcResult<u64>;
 }
 
-/// Serves [`ConsentApiServer`] from a client.
-pub struct ConsentRpc<C> {
-	client: Arc<C>,
-}
-
-impl<C> ConsentRpc<C> {
-	/// A server over `client`.
-	pub fn new(client: Arc<C>) -> Self {
-		Self { client }
-	}
-}
-
-/// The JSON-RPC error code for a failed runtime call.
-const RUNTIME_ERROR: i32 = 1;
-
-/// A failed runtime call as a JSON-RPC error.
-pub(super) fn runtime_error(e: impl std::fmt::Debug) -> ErrorObjectOwned {
-	ErrorObject::owned(RUNTIME_ERROR, "runtime call failed", Some(format!("{e:?}")))
-}
-
-impl<C> ConsentRpc<C>
-where
-	C: HeaderBackend<Block>,
-{
-	fn at(&self, at: Option<BlockHash>) -> BlockHash {
-		at.unwrap_or_else(|| self.client.info().best_hash)
-	}
-}
-
-impl<C> ConsentApiServer for ConsentRpc<C>
+impl<C> ConsentApiServer for SuiteRpc<C>
 where
 	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
 	C::Api: ConsentRuntimeApi<Block, AccountId>,
@@ -95,10 +58,9 @@ where
 		record: Option<RecordId>,
 		at: Option<BlockHash>,
 	) -> RpcResult<Decision> {
-		self.client
-			.runtime_api()
-			.check_access(self.at(at), patient, accessor, category, action, purpose, record)
-			.map_err(runtime_error)
+		self.query(at, |api, at| {
+			api.check_access(at, patient, accessor, category, action, purpose, record)
+		})
 	}
 
 	fn consents_of(
@@ -106,10 +68,10 @@ where
 		patient: AccountId,
 		at: Option<BlockHash>,
 	) -> RpcResult<Vec<ConsentView<AccountId>>> {
-		self.client.runtime_api().consents_of(self.at(at), patient).map_err(runtime_error)
+		self.query(at, |api, at| api.consents_of(at, patient))
 	}
 
 	fn consent_version(&self, patient: AccountId, at: Option<BlockHash>) -> RpcResult<u64> {
-		self.client.runtime_api().consent_version(self.at(at), patient).map_err(runtime_error)
+		self.query(at, |api, at| api.consent_version(at, patient))
 	}
 }

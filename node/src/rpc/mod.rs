@@ -7,16 +7,54 @@ mod consent;
 mod records;
 
 use consent_runtime::{opaque::Block, AccountId, Balance, Nonce};
-use jsonrpsee::RpcModule;
+use jsonrpsee::{core::RpcResult, types::error::ErrorObject, RpcModule};
 use sc_transaction_pool_api::TransactionPool;
-use sp_api::ProvideRuntimeApi;
+use sp_api::{ApiError, ApiRef, ProvideRuntimeApi};
 use sp_block_builder::BlockBuilder;
 use sp_blockchain::{Error as BlockChainError, HeaderBackend, HeaderMetadata};
+use sp_runtime::traits::Block as BlockT;
 use std::sync::Arc;
 
-pub use break_glass::{BreakGlassApiServer, BreakGlassRpc};
-pub use consent::{ConsentApiServer, ConsentRpc};
-pub use records::{RecordsApiServer, RecordsRpc};
+pub use break_glass::BreakGlassApiServer;
+pub use consent::ConsentApiServer;
+pub use records::RecordsApiServer;
+
+/// The hash of a block to answer at.
+pub type BlockHash = <Block as BlockT>::Hash;
+
+/// The JSON-RPC error code for a failed runtime call.
+const RUNTIME_ERROR: i32 = 1;
+
+/// Serves the consent suite's RPC methods (`consent_*`, `records_*`, `breakGlass_*`) from a
+/// client: each is a runtime API call at the block `at`, or at the best block.
+pub struct SuiteRpc<C> {
+	client: Arc<C>,
+}
+
+impl<C> SuiteRpc<C> {
+	/// A server over `client`.
+	pub fn new(client: Arc<C>) -> Self {
+		Self { client }
+	}
+}
+
+impl<C> SuiteRpc<C>
+where
+	C: ProvideRuntimeApi<Block> + HeaderBackend<Block>,
+{
+	/// Run `query` against the runtime API at `at` (default: the best block); a failed runtime
+	/// call becomes a JSON-RPC error carrying its message.
+	fn query<R>(
+		&self,
+		at: Option<BlockHash>,
+		query: impl FnOnce(ApiRef<'_, C::Api>, BlockHash) -> Result<R, ApiError>,
+	) -> RpcResult<R> {
+		let at = at.unwrap_or_else(|| self.client.info().best_hash);
+		query(self.client.runtime_api(), at).map_err(|e| {
+			ErrorObject::owned(RUNTIME_ERROR, "runtime call failed", Some(format!("{e:?}")))
+		})
+	}
+}
 
 /// What the RPC methods need.
 pub struct FullDeps<C, P> {
@@ -53,9 +91,9 @@ where
 
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
 	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
-	module.merge(ConsentRpc::new(client.clone()).into_rpc())?;
-	module.merge(RecordsRpc::new(client.clone()).into_rpc())?;
-	module.merge(BreakGlassRpc::new(client).into_rpc())?;
+	module.merge(ConsentApiServer::into_rpc(SuiteRpc::new(client.clone())))?;
+	module.merge(RecordsApiServer::into_rpc(SuiteRpc::new(client.clone())))?;
+	module.merge(BreakGlassApiServer::into_rpc(SuiteRpc::new(client)))?;
 
 	Ok(module)
 }

@@ -1,14 +1,13 @@
 //! `records_*` RPC methods: verification of a digest, a record's history and a patient's
 //! records, answered by the runtime's `RecordsApi` at the best block (or at `at`).
 
-use super::consent::{runtime_error, BlockHash};
+use super::{BlockHash, SuiteRpc};
 use consent_primitives::{Digest, RecordId, RecordView, Verification, VersionView};
 use consent_runtime::{opaque::Block, AccountId};
 use jsonrpsee::{core::RpcResult, proc_macros::rpc};
 use pallet_records_runtime_api::RecordsApi as RecordsRuntimeApi;
 use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
-use std::sync::Arc;
 
 /// The default page size of `records_of`.
 const DEFAULT_PAGE: u32 = 50;
@@ -47,19 +46,7 @@ pub trait RecordsApi {
 	) -> RpcResult<Vec<RecordView<AccountId>>>;
 }
 
-/// Serves [`RecordsApiServer`] from a client.
-pub struct RecordsRpc<C> {
-	client: Arc<C>,
-}
-
-impl<C> RecordsRpc<C> {
-	/// A server over `client`.
-	pub fn new(client: Arc<C>) -> Self {
-		Self { client }
-	}
-}
-
-impl<C> RecordsApiServer for RecordsRpc<C>
+impl<C> RecordsApiServer for SuiteRpc<C>
 where
 	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
 	C::Api: RecordsRuntimeApi<Block, AccountId>,
@@ -70,8 +57,7 @@ where
 		digest: Digest,
 		at: Option<BlockHash>,
 	) -> RpcResult<Verification> {
-		let at = at.unwrap_or_else(|| self.client.info().best_hash);
-		self.client.runtime_api().verify(at, record, digest).map_err(runtime_error)
+		self.query(at, |api, at| api.verify(at, record, digest))
 	}
 
 	fn history(
@@ -79,8 +65,7 @@ where
 		record: RecordId,
 		at: Option<BlockHash>,
 	) -> RpcResult<Option<Vec<VersionView<AccountId>>>> {
-		let at = at.unwrap_or_else(|| self.client.info().best_hash);
-		self.client.runtime_api().history(at, record).map_err(runtime_error)
+		self.query(at, |api, at| api.history(at, record))
 	}
 
 	fn records_of(
@@ -90,10 +75,8 @@ where
 		limit: Option<u32>,
 		at: Option<BlockHash>,
 	) -> RpcResult<Vec<RecordView<AccountId>>> {
-		let at = at.unwrap_or_else(|| self.client.info().best_hash);
-		self.client
-			.runtime_api()
-			.records_of(at, patient, from.unwrap_or(0), limit.unwrap_or(DEFAULT_PAGE))
-			.map_err(runtime_error)
+		self.query(at, |api, at| {
+			api.records_of(at, patient, from.unwrap_or(0), limit.unwrap_or(DEFAULT_PAGE))
+		})
 	}
 }

@@ -925,8 +925,11 @@ impl<T: Config> EmergencyAccess<T::AccountId> for Pallet<T> {
 	) -> Option<SessionId> {
 		let id = ActiveSession::<T>::get(patient, accessor)?;
 		let session = Sessions::<T>::get(id)?;
-		let credential_valid = T::Credentials::credential(accessor, now).is_some_and(|c| c.valid);
-		(now < session.end && session.categories.contains(category) && credential_valid)
+		// The session stands on the credential it was opened with: still valid, still at the
+		// organization that answers for the session, still holding the privilege.
+		let credential_holds = T::Credentials::credential(accessor, now)
+			.is_some_and(|c| c.valid && c.break_glass && c.organization == session.organization);
+		(now < session.end && session.categories.contains(category) && credential_holds)
 			.then_some(id)
 	}
 

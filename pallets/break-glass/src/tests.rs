@@ -158,6 +158,23 @@ fn the_session_answers_only_while_its_practitioners_credential_is_valid() {
 }
 
 #[test]
+fn the_session_answers_only_while_its_practitioner_keeps_the_privilege_at_its_organization() {
+	test(|| {
+		let physician = RoleSet::from(Role::Physician);
+		let session = open(DOCTOR);
+		MockCredentials::register(DOCTOR, HOSPITAL, physician, false);
+		assert_eq!(active(DOCTOR, C::LabResults), None, "the privilege was withdrawn");
+		MockCredentials::register(DOCTOR, HOSPITAL, physician, true);
+		assert_eq!(active(DOCTOR, C::LabResults), Some(session), "granted again, still open");
+		// Revoked by the hospital and credentialed by another organization (with the privilege
+		// there): the hospital's session does not follow them.
+		MockCredentials::remove(DOCTOR);
+		MockCredentials::register(DOCTOR, CLINIC, physician, true);
+		assert_eq!(active(DOCTOR, C::LabResults), None, "moved to another organization");
+	});
+}
+
+#[test]
 fn the_session_answers_only_for_its_own_scope_and_until_it_is_settled() {
 	test(|| {
 		assert_ok!(BreakGlass::break_glass(

@@ -2,7 +2,7 @@
 
 use super::*;
 use consent_primitives::{
-	ActionSet, BenchmarkHelper as _, CategorySet, DataCategory, Decision, PurposeSet,
+	AccessControl, ActionSet, BenchmarkHelper as _, CategorySet, DataCategory, Decision, PurposeSet,
 };
 use frame_benchmarking::v2::*;
 use frame_support::BoundedVec;
@@ -309,7 +309,7 @@ mod benchmarks {
 		let decision;
 		#[block]
 		{
-			decision = Pallet::<T>::decide(
+			decision = <Pallet<T> as AccessControl<T::AccountId>>::check_access(
 				&patient,
 				&practitioner,
 				DataCategory::LabResults,

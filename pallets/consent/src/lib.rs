@@ -2,8 +2,8 @@
 //!
 //! What a patient has allowed, what they refuse, who asked, and the one function that answers
 //! "may this account do this action on this category of this patient's data, for this purpose,
-//! now?" ([`Pallet::decide`], exposed through [`consent_primitives::AccessControl`], the
-//! `ConsentApi` runtime API and the node's `consent_checkAccess` RPC method).
+//! now?": `check_access`, this pallet's [`consent_primitives::AccessControl`], exposed as the
+//! `ConsentApi` runtime API and the node's `consent_checkAccess` RPC method.
 //!
 //! ## Calls
 //! All patient calls must be _Signed_ by the patient; a guardian or legal representative makes
@@ -860,78 +860,6 @@ pub mod pallet {
 }
 
 impl<T: Config> Pallet<T> {
-	/// The access decision, in the order the specification gives:
-	/// 1. the patient, or their delegate: permit;
-	/// 2. anyone else must hold a valid practitioner credential;
-	/// 3. a matching deny rule denies;
-	/// 4. an active consent that covers the access (and the record, if it names records) permits;
-	/// 5. an active emergency session of the accessor for the patient that covers the category
-	///    permits, but only a `Read` for purpose ETREAT or BTG, or a `Write` of a *new* record
-	///    (`record` is `None`) for one of those purposes: never another purpose, never an amend;
-	/// 6. otherwise deny, saying why (out of the consent's records, not yet valid, expired, or no
-	///    consent).
-	///
-	/// Reads at most: the accessor's delegation and credential, the deny rules, two items of the
-	/// access index (the accessor's own consents, and those to its organization and its roles),
-	/// never a consent one by one, and the accessor's emergency session for the patient.
-	pub fn decide(
-		patient: &T::AccountId,
-		accessor: &T::AccountId,
-		category: DataCategory,
-		action: Action,
-		purpose: Purpose,
-		record: Option<RecordId>,
-	) -> Decision {
-		if accessor == patient {
-			return Decision::Permit(PermitReason::Owner);
-		}
-		if T::Delegates::is_delegate(patient, accessor) {
-			return Decision::Permit(PermitReason::Delegate);
-		}
-		let now = T::Time::now();
-		let Some(credential) = T::Credentials::credential(accessor, now).filter(|c| c.valid) else {
-			return Decision::Deny(DenyReason::CredentialInvalid);
-		};
-		if let Some((rule_id, _)) = DenyRules::<T>::get(patient)
-			.iter()
-			.find(|(_, rule)| rule.matches(accessor, &credential, category, purpose))
-		{
-			return Decision::Deny(DenyReason::DeniedByRule(*rule_id));
-		}
-
-		let (mut expired, mut not_yet_valid, mut out_of_scope) = (false, false, false);
-		for key in Self::index_keys(accessor, &credential) {
-			for terms in AccessIndex::<T>::get(patient, &key) {
-				if !terms.names(&credential) || !terms.scope.covers(category, action, purpose) {
-					continue;
-				}
-				if now < terms.start {
-					not_yet_valid = true;
-				} else if !terms.in_period(now) {
-					expired = true;
-				} else if !terms.reaches(record) {
-					out_of_scope = true;
-				} else {
-					return Decision::Permit(PermitReason::Consent(terms.id));
-				}
-			}
-		}
-		if Self::emergency_may(action, purpose, record) {
-			if let Some(session) = T::Emergency::active_session(patient, accessor, category, now) {
-				return Decision::Permit(PermitReason::Emergency(session));
-			}
-		}
-		Decision::Deny(if out_of_scope {
-			DenyReason::RecordOutOfScope
-		} else if not_yet_valid {
-			DenyReason::NotYetValid
-		} else if expired {
-			DenyReason::Expired
-		} else {
-			DenyReason::NoConsent
-		})
-	}
-
 	/// What an emergency session may be used for (SPEC step 5): reading for an emergency
 	/// purpose, or anchoring a new record (no `record` yet) that documents emergency care.
 	pub fn emergency_may(action: Action, purpose: Purpose, record: Option<RecordId>) -> bool {
@@ -1071,6 +999,20 @@ impl<T: Config> Pallet<T> {
 }
 
 impl<T: Config> AccessControl<T::AccountId> for Pallet<T> {
+	/// The access decision, in the order the specification gives:
+	/// 1. the patient, or their delegate: permit;
+	/// 2. anyone else must hold a valid practitioner credential;
+	/// 3. a matching deny rule denies;
+	/// 4. an active consent that covers the access (and the record, if it names records) permits;
+	/// 5. an active emergency session of the accessor for the patient that covers the category
+	///    permits, but only a `Read` for purpose ETREAT or BTG, or a `Write` of a *new* record
+	///    (`record` is `None`) for one of those purposes: never another purpose, never an amend;
+	/// 6. otherwise deny, saying why (out of the consent's records, not yet valid, expired, or no
+	///    consent).
+	///
+	/// Reads at most: the accessor's delegation and credential, the deny rules, two items of the
+	/// access index (the accessor's own consents, and those to its organization and its roles),
+	/// never a consent one by one, and the accessor's emergency session for the patient.
 	fn check_access(
 		patient: &T::AccountId,
 		accessor: &T::AccountId,
@@ -1079,7 +1021,54 @@ impl<T: Config> AccessControl<T::AccountId> for Pallet<T> {
 		purpose: Purpose,
 		record: Option<RecordId>,
 	) -> Decision {
-		Self::decide(patient, accessor, category, action, purpose, record)
+		if accessor == patient {
+			return Decision::Permit(PermitReason::Owner);
+		}
+		if T::Delegates::is_delegate(patient, accessor) {
+			return Decision::Permit(PermitReason::Delegate);
+		}
+		let now = T::Time::now();
+		let Some(credential) = T::Credentials::credential(accessor, now).filter(|c| c.valid) else {
+			return Decision::Deny(DenyReason::CredentialInvalid);
+		};
+		if let Some((rule_id, _)) = DenyRules::<T>::get(patient)
+			.iter()
+			.find(|(_, rule)| rule.matches(accessor, &credential, category, purpose))
+		{
+			return Decision::Deny(DenyReason::DeniedByRule(*rule_id));
+		}
+
+		let (mut expired, mut not_yet_valid, mut out_of_scope) = (false, false, false);
+		for key in Self::index_keys(accessor, &credential) {
+			for terms in AccessIndex::<T>::get(patient, &key) {
+				if !terms.names(&credential) || !terms.scope.covers(category, action, purpose) {
+					continue;
+				}
+				if now < terms.start {
+					not_yet_valid = true;
+				} else if !terms.in_period(now) {
+					expired = true;
+				} else if !terms.reaches(record) {
+					out_of_scope = true;
+				} else {
+					return Decision::Permit(PermitReason::Consent(terms.id));
+				}
+			}
+		}
+		if Self::emergency_may(action, purpose, record) {
+			if let Some(session) = T::Emergency::active_session(patient, accessor, category, now) {
+				return Decision::Permit(PermitReason::Emergency(session));
+			}
+		}
+		Decision::Deny(if out_of_scope {
+			DenyReason::RecordOutOfScope
+		} else if not_yet_valid {
+			DenyReason::NotYetValid
+		} else if expired {
+			DenyReason::Expired
+		} else {
+			DenyReason::NoConsent
+		})
 	}
 
 	fn check_access_weight() -> frame_support::weights::Weight {

@@ -123,15 +123,15 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Practitioners<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, Practitioner>;
 
-	/// Accounts whose break-glass privilege was withdrawn after an *Unjustified* verdict. No
-	/// organization admin may grant them the privilege again (not their own organization's, not
-	/// another's after a move) until the governance origin lifts the bar
-	/// ([`Pallet::lift_break_glass_bar`]). Kept across revocation and re-registration.
 	/// Gateways: accounts of an organization's record systems that may log reads for the
 	/// organization's practitioners. An account is the gateway of one organization at most.
 	#[pallet::storage]
 	pub type Gateways<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, OrgId>;
 
+	/// Accounts whose break-glass privilege was withdrawn after an *Unjustified* verdict. No
+	/// organization admin may grant them the privilege again (not their own organization's, not
+	/// another's after a move) until the governance origin lifts the bar
+	/// ([`Pallet::lift_break_glass_bar`]). Kept across revocation and re-registration.
 	#[pallet::storage]
 	pub type BreakGlassBarred<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, ()>;
 

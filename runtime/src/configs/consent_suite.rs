@@ -48,6 +48,15 @@ parameter_types! {
 	pub const AllowEmergencyOptOut: bool = true;
 }
 
+/// A storage deposit held from the item's owner under `Reason`: a base per item and a price per
+/// byte of its largest encoding.
+pub type ItemDeposit<Reason> = HoldConsideration<
+	AccountId,
+	Balances,
+	Reason,
+	LinearStoragePrice<ItemDepositBase, ItemDepositPerByte, crate::Balance>,
+>;
+
 parameter_types! {
 	pub const RecordHoldReason: RuntimeHoldReason =
 		RuntimeHoldReason::Records(pallet_records::HoldReason::RecordDeposit);
@@ -57,12 +66,7 @@ impl pallet_records::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Currency = Balances;
-	type Deposit = HoldConsideration<
-		AccountId,
-		Balances,
-		RecordHoldReason,
-		LinearStoragePrice<ItemDepositBase, ItemDepositPerByte, crate::Balance>,
-	>;
+	type Deposit = ItemDeposit<RecordHoldReason>;
 	type Time = Timestamp;
 	type Access = crate::Consent;
 	type Credentials = Registry;
@@ -90,7 +94,8 @@ parameter_types! {
 	pub const SlashToPatient: Option<AccountId> = None;
 }
 
-const HOUR: Moment = 60 * 60 * 1000;
+/// An hour of wall-clock time, in ms (periods here are moments, not blocks: see `HOURS`).
+const HOUR_MS: Moment = 60 * 60 * 1000;
 
 impl pallet_break_glass::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
@@ -98,15 +103,7 @@ impl pallet_break_glass::Config for Runtime {
 	type Currency = Balances;
 	/// A patient's policy (contacts, opt-out) is one item of an enrolled patient's sponsored
 	/// quota; otherwise the patient holds its deposit.
-	type Deposit = pallet_enrolment::SponsoredDeposit<
-		Runtime,
-		HoldConsideration<
-			AccountId,
-			Balances,
-			BreakGlassHoldReason,
-			LinearStoragePrice<ItemDepositBase, ItemDepositPerByte, crate::Balance>,
-		>,
-	>;
+	type Deposit = pallet_enrolment::SponsoredDeposit<Runtime, ItemDeposit<BreakGlassHoldReason>>;
 	type Time = Timestamp;
 	type Credentials = Registry;
 	type Sponsorship = crate::Enrolment;
@@ -114,14 +111,14 @@ impl pallet_break_glass::Config for Runtime {
 	type GovernanceOrigin = super::consortium::CouncilMajority;
 	type Bond = BreakGlassBond;
 	type SlashBeneficiary = SlashToPatient;
-	type DefaultDuration = ConstU64<{ 4 * HOUR }>;
-	type MaxDuration = ConstU64<{ 12 * HOUR }>;
-	type ReviewWindow = ConstU64<{ 72 * HOUR }>;
-	type ContestWindow = ConstU64<{ 30 * 24 * HOUR }>;
+	type DefaultDuration = ConstU64<{ 4 * HOUR_MS }>;
+	type MaxDuration = ConstU64<{ 12 * HOUR_MS }>;
+	type ReviewWindow = ConstU64<{ 72 * HOUR_MS }>;
+	type ContestWindow = ConstU64<{ 30 * 24 * HOUR_MS }>;
 	type MaxConcurrentPerPatient = ConstU32<8>;
 	type MaxWritesPerSession = ConstU32<16>;
 	type MaxSessionsPerWindow = ConstU32<10>;
-	type RateWindow = ConstU64<{ 24 * HOUR }>;
+	type RateWindow = ConstU64<{ 24 * HOUR_MS }>;
 	/// Mental health, substance use, sexual and reproductive health and genomics stay closed
 	/// even in an emergency (42 CFR Part 2 and its kin); a consent is needed for them.
 	type AllowSensitive = ConstBool<false>;
@@ -140,15 +137,7 @@ impl pallet_consent::Config for Runtime {
 	/// Consents and deny rules of an enrolled patient are covered by the organization's
 	/// deposit, up to the enrolment's quota; beyond it, or without an enrolment, the patient holds
 	/// the deposit.
-	type Deposit = pallet_enrolment::SponsoredDeposit<
-		Runtime,
-		HoldConsideration<
-			AccountId,
-			Balances,
-			ConsentHoldReason,
-			LinearStoragePrice<ItemDepositBase, ItemDepositPerByte, crate::Balance>,
-		>,
-	>;
+	type Deposit = pallet_enrolment::SponsoredDeposit<Runtime, ItemDeposit<ConsentHoldReason>>;
 	type Time = Timestamp;
 	type Credentials = Registry;
 	type Emergency = crate::BreakGlass;
@@ -208,7 +197,7 @@ impl pallet_enrolment::Config for Runtime {
 	/// Twelve free calls an hour: a patient sets up consents, answers requests and revokes in
 	/// a sitting; a script cannot make the consortium carry more than 288 free calls a day.
 	type FreeCallsPerWindow = ConstU32<12>;
-	type FreeCallWindow = ConstU64<HOUR>;
+	type FreeCallWindow = ConstU64<HOUR_MS>;
 	type WeightInfo = pallet_enrolment::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = ConsentBenchmarkHelper;
@@ -221,28 +210,7 @@ pub struct ConsentBenchmarkHelper;
 #[cfg(feature = "runtime-benchmarks")]
 impl consent_primitives::BenchmarkHelper<AccountId> for ConsentBenchmarkHelper {
 	fn credential(who: &AccountId) {
-		use consent_primitives::RoleSet;
-		// One organization per benchmark practitioner, named after the account.
-		let account: &[u8] = who.as_ref();
-		let mut name = b"Benchmark organization ".to_vec();
-		name.extend(account.iter().take(16).flat_map(|b| {
-			let hex = |n: u8| if n < 10 { b'0' + n } else { b'a' + n - 10 };
-			[hex(b >> 4), hex(b & 0xf)]
-		}));
-		let org = Registry::do_admit(
-			name.try_into().expect("the name fits MaxNameLength"),
-			alloc::vec![who.clone()].try_into().expect("one admin fits"),
-		)
-		.expect("benchmark organization admitted");
-		Registry::do_register(
-			org,
-			who.clone(),
-			RoleSet::all(),
-			Moment::MAX,
-			sp_core::H256::zero(),
-			true,
-		)
-		.expect("benchmark practitioner registered");
+		Registry::benchmark_practitioner(who);
 	}
 
 	fn set_time(now: Moment) {
@@ -250,19 +218,7 @@ impl consent_primitives::BenchmarkHelper<AccountId> for ConsentBenchmarkHelper {
 	}
 
 	fn colleague(of: &AccountId, who: &AccountId) {
-		use consent_primitives::CredentialInspect;
-		let organization = <Registry as CredentialInspect<AccountId>>::credential(of, 0)
-			.expect("benchmark practitioner registered")
-			.organization;
-		Registry::do_register(
-			organization,
-			who.clone(),
-			consent_primitives::RoleSet::all(),
-			Moment::MAX,
-			sp_core::H256::zero(),
-			false,
-		)
-		.expect("benchmark colleague registered");
+		Registry::benchmark_colleague(of, who);
 	}
 
 	fn emergency_session(patient: &AccountId, who: &AccountId) {
@@ -280,11 +236,9 @@ impl consent_primitives::BenchmarkHelper<AccountId> for ConsentBenchmarkHelper {
 	}
 
 	fn consent_to_organization(patient: &AccountId, of: &AccountId) {
-		use consent_primitives::{ActionSet, CategorySet, CredentialInspect, PurposeSet};
+		use consent_primitives::{ActionSet, CategorySet, PurposeSet};
 		use frame_support::traits::fungible::Mutate;
-		let organization = <Registry as CredentialInspect<AccountId>>::credential(of, 0)
-			.expect("benchmark practitioner registered")
-			.organization;
+		let organization = Registry::benchmark_organization_of(of);
 		let _ = Balances::set_balance(patient, ItemDepositBase::get().saturating_mul(1_000));
 		crate::Consent::grant_consent(
 			crate::RuntimeOrigin::signed(patient.clone()),
@@ -303,23 +257,15 @@ impl consent_primitives::BenchmarkHelper<AccountId> for ConsentBenchmarkHelper {
 	}
 
 	fn gateway(of: &AccountId, gateway: &AccountId) {
-		use consent_primitives::CredentialInspect;
-		let organization = <Registry as CredentialInspect<AccountId>>::credential(of, 0)
-			.expect("benchmark practitioner registered")
-			.organization;
-		pallet_registry::Gateways::<Runtime>::insert(gateway, organization);
+		Registry::benchmark_gateway(of, gateway);
 	}
 }
 
 #[cfg(feature = "runtime-benchmarks")]
 impl pallet_enrolment::BenchmarkHelper<AccountId> for ConsentBenchmarkHelper {
 	fn organization(admin: &AccountId) -> consent_primitives::OrgId {
-		use consent_primitives::{BenchmarkHelper, CredentialInspect};
 		use frame_support::traits::fungible::Mutate;
-		<Self as BenchmarkHelper<AccountId>>::credential(admin);
 		let _ = Balances::set_balance(admin, ItemDepositBase::get().saturating_mul(10_000));
-		<Registry as CredentialInspect<AccountId>>::credential(admin, 0)
-			.expect("benchmark admin registered")
-			.organization
+		Registry::benchmark_practitioner(admin)
 	}
 }

@@ -1,0 +1,41 @@
+//! Every call from random bytes: decoding never panics; a call of the consent suite has exactly
+//! one encoding (what decoded re-encodes to the same bytes), and its declared weight fits in
+//! one extrinsic of a block, so no call the pool accepts can be unincludable.
+#![no_main]
+
+use codec::{DecodeLimit, Encode};
+use consent_runtime::{Runtime, RuntimeCall};
+use frame_support::dispatch::{DispatchClass, GetDispatchInfo};
+use libfuzzer_sys::fuzz_target;
+
+/// The depth limit the runtime's extrinsic decoding applies.
+const MAX_DEPTH: u32 = 256;
+
+fuzz_target!(|data: &[u8]| {
+	let mut input = data;
+	let Ok(call) = RuntimeCall::decode_with_depth_limit(MAX_DEPTH, &mut input) else {
+		return;
+	};
+	let consumed = &data[..data.len() - input.len()];
+	let info = call.get_dispatch_info();
+	let suite = matches!(
+		call,
+		RuntimeCall::Consent(_)
+			| RuntimeCall::Records(_)
+			| RuntimeCall::BreakGlass(_)
+			| RuntimeCall::Registry(_)
+			| RuntimeCall::Enrolment(_)
+			| RuntimeCall::Consortium(_)
+	);
+	if !suite {
+		return;
+	}
+	assert_eq!(call.encode(), consumed, "a suite call with two encodings: {call:?}");
+	let limits = <Runtime as frame_system::Config>::BlockWeights::get();
+	let max = limits.get(DispatchClass::Normal).max_extrinsic.expect("a normal extrinsic limit");
+	assert!(
+		info.call_weight.all_lte(max),
+		"{call:?} declares {:?}, more than one extrinsic may weigh ({max:?})",
+		info.call_weight
+	);
+});
