@@ -1,4 +1,4 @@
-#[cfg(feature = "build-wasm")]
+#[cfg(feature = "std")]
 fn main() {
 	// Builds the runtime to wasm and embeds its metadata hash for `CheckMetadataHash`.
 	substrate_wasm_builder::WasmBuilder::init_with_defaults()
@@ -6,5 +6,5 @@ fn main() {
 		.build();
 }
 
-#[cfg(not(feature = "build-wasm"))]
+#[cfg(not(feature = "std"))]
 fn main() {}

@@ -75,7 +75,7 @@ pub enum Verdict {
 	Serialize,
 	Deserialize,
 )]
-pub enum SessionState {
+pub enum EmergencySessionState {
 	/// Permitting access until its end.
 	Open,
 	/// Ended (early or by expiry), waiting for a review.
@@ -90,7 +90,7 @@ pub enum SessionState {
 
 /// An emergency session, as clients see it.
 #[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, Serialize, Deserialize)]
-pub struct SessionView<AccountId> {
+pub struct EmergencySessionView<AccountId> {
 	/// The session id.
 	pub id: SessionId,
 	/// The patient.
@@ -114,5 +114,5 @@ pub struct SessionView<AccountId> {
 	/// The review is due by (ms).
 	pub review_due: Moment,
 	/// Where it stands now.
-	pub state: SessionState,
+	pub state: EmergencySessionState,
 }

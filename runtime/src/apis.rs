@@ -9,8 +9,8 @@ use crate::{
 };
 use alloc::vec::Vec;
 use consent_primitives::{
-	Action, ConsentView, DataCategory, Decision, Digest, Purpose, RecordId, RecordView,
-	SessionView, Verification, VersionView,
+	Action, ConsentView, DataCategory, Decision, Digest, EmergencySessionView, Purpose, RecordId,
+	RecordView, Verification, VersionView,
 };
 use frame_support::{
 	genesis_builder_helper::{build_state, get_preset},
@@ -234,11 +234,11 @@ impl_runtime_apis! {
 	}
 
 	impl pallet_break_glass_runtime_api::BreakGlassApi<Block, AccountId> for Runtime {
-		fn sessions_of(patient: AccountId) -> Vec<SessionView<AccountId>> {
+		fn sessions_of(patient: AccountId) -> Vec<EmergencySessionView<AccountId>> {
 			BreakGlass::sessions_of(&patient)
 		}
 
-		fn overdue_reviews() -> Vec<SessionView<AccountId>> {
+		fn overdue_reviews() -> Vec<EmergencySessionView<AccountId>> {
 			BreakGlass::overdue_reviews()
 		}
 	}

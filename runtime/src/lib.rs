@@ -13,11 +13,8 @@
 // `construct_runtime`-generated code is deep.
 #![recursion_limit = "256"]
 
-#[cfg(feature = "build-wasm")]
+#[cfg(feature = "std")]
 include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
-/// A native-only build (the fuzz targets') has no wasm blob.
-#[cfg(all(feature = "std", not(feature = "build-wasm")))]
-pub const WASM_BINARY: Option<&[u8]> = None;
 
 extern crate alloc;
 

@@ -9,8 +9,8 @@ mod common;
 
 use common::*;
 use consent_primitives::{
-	Action, CategorySet, DataCategory, Decision, DenyReason, EmergencyReason, PermitReason,
-	Purpose, SessionId, SessionState, Verdict,
+	Action, CategorySet, DataCategory, Decision, DenyReason, EmergencyReason,
+	EmergencySessionState, PermitReason, Purpose, SessionId, Verdict,
 };
 use consent_runtime::{
 	genesis_config_presets::DEV_SESSION_DURATION, AccountId, Balances, BreakGlass, Consent,
@@ -132,7 +132,7 @@ fn a_session_permits_emergency_reads_of_open_categories_until_its_end() {
 		advance(1);
 		assert_eq!(log_read(&physician, report, ETREAT), NO_CONSENT);
 		let view = &BreakGlass::sessions_of(&patient)[0];
-		assert_eq!(view.state, SessionState::AwaitingReview);
+		assert_eq!(view.state, EmergencySessionState::AwaitingReview);
 		assert_eq!(held(BOND, &physician), bond(), "ended is not settled");
 		assert_invariants();
 	});

@@ -8,24 +8,7 @@ import { checkboxGroup, errorBox, periodFields, showErrors, statusLine } from '.
 import { commitment, parseSalt, randomSalt, readFile, saltFile, textHash, type Algorithm } from '../hash';
 import { accountFromQrText, decodeImageFile, scanWithCamera } from '../qr';
 import { eventData, submit } from '../tx';
-import {
-  ACTIONS,
-  CATEGORIES,
-  EMERGENCY_REASONS,
-  PURPOSES,
-  actionsWords,
-  categoriesWords,
-  categoryLabel,
-  categoryWords,
-  dateTimeWords,
-  dateWords,
-  decisionWords,
-  durationWords,
-  periodWords,
-  purposeLabel,
-  purposesWords,
-  purposeWords,
-} from '../vocab';
+import { ACTIONS, CATEGORIES, EMERGENCY_REASONS, PURPOSES, actionsWords, categoriesWords, categoryLabel, categoryWords, dateTimeWords, dateWords, decisionWords, durationWords, periodWords, purposeLabel, purposesWords, purposeWords } from '../vocab';
 import { accountLabel, actionButton, busy, checkAccess, denyReason, emptyItem, keyed, renderIfChanged, stateBadge, type SessionView, type View } from './common';
 
 interface RecordView {

@@ -19,24 +19,7 @@ import { AuditError, auditEndpoints, signIn, signsSilently } from '../audit';
 import { auditServiceEntries, nodeHistory, type AccessEntry } from '../history';
 import { accountQr } from '../qr';
 import { submit } from '../tx';
-import {
-  ACTIONS,
-  CATEGORIES,
-  PURPOSES,
-  actionsWords,
-  categoriesWords,
-  categoryLabel,
-  categoryWords,
-  dateTimeWords,
-  dateWords,
-  denyReasonWords,
-  durationWords,
-  periodWords,
-  permitReasonWords,
-  purposesWords,
-  purposeWords,
-  reasonWords,
-} from '../vocab';
+import { ACTIONS, CATEGORIES, PURPOSES, actionsWords, categoriesWords, categoryLabel, categoryWords, dateTimeWords, dateWords, denyReasonWords, durationWords, periodWords, permitReasonWords, purposesWords, purposeWords, reasonWords } from '../vocab';
 import { accountLabel, actionButton, badge, busy, empty, emptyItem, keyed, renderIfChanged, settings, stateBadge, subject, type SessionView, type View } from './common';
 
 interface ConsentView {

@@ -1,13 +1,11 @@
 //! `breakGlass_*` RPC methods: a patient's emergency sessions and the overdue reviews, answered
 //! by the runtime's `BreakGlassApi` at the best block (or at `at`).
 
-use super::{BlockHash, SuiteRpc};
-use consent_primitives::SessionView;
-use consent_runtime::{opaque::Block, AccountId};
+use super::{BlockHash, SuiteClient, SuiteRpc};
+use consent_primitives::EmergencySessionView;
+use consent_runtime::AccountId;
 use jsonrpsee::{core::RpcResult, proc_macros::rpc};
 use pallet_break_glass_runtime_api::BreakGlassApi as BreakGlassRuntimeApi;
-use sp_api::ProvideRuntimeApi;
-use sp_blockchain::HeaderBackend;
 
 /// The break-glass pallet's RPC methods.
 #[rpc(client, server)]
@@ -19,27 +17,29 @@ pub trait BreakGlassApi {
 		&self,
 		patient: AccountId,
 		at: Option<BlockHash>,
-	) -> RpcResult<Vec<SessionView<AccountId>>>;
+	) -> RpcResult<Vec<EmergencySessionView<AccountId>>>;
 
 	/// Every session whose review window passed without a verdict, oldest first.
 	#[method(name = "breakGlass_overdueReviews")]
-	fn overdue_reviews(&self, at: Option<BlockHash>) -> RpcResult<Vec<SessionView<AccountId>>>;
+	fn overdue_reviews(
+		&self,
+		at: Option<BlockHash>,
+	) -> RpcResult<Vec<EmergencySessionView<AccountId>>>;
 }
 
-impl<C> BreakGlassApiServer for SuiteRpc<C>
-where
-	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
-	C::Api: BreakGlassRuntimeApi<Block, AccountId>,
-{
+impl<C: SuiteClient> BreakGlassApiServer for SuiteRpc<C> {
 	fn sessions_of(
 		&self,
 		patient: AccountId,
 		at: Option<BlockHash>,
-	) -> RpcResult<Vec<SessionView<AccountId>>> {
+	) -> RpcResult<Vec<EmergencySessionView<AccountId>>> {
 		self.query(at, |api, at| api.sessions_of(at, patient))
 	}
 
-	fn overdue_reviews(&self, at: Option<BlockHash>) -> RpcResult<Vec<SessionView<AccountId>>> {
+	fn overdue_reviews(
+		&self,
+		at: Option<BlockHash>,
+	) -> RpcResult<Vec<EmergencySessionView<AccountId>>> {
 		self.query(at, |api, at| api.overdue_reviews(at))
 	}
 }

@@ -4,13 +4,11 @@
 // The access question has six parts, plus the block to answer at.
 #![allow(clippy::too_many_arguments)]
 
-use super::{BlockHash, SuiteRpc};
+use super::{BlockHash, SuiteClient, SuiteRpc};
 use consent_primitives::{Action, ConsentView, DataCategory, Decision, Purpose, RecordId};
-use consent_runtime::{opaque::Block, AccountId};
+use consent_runtime::AccountId;
 use jsonrpsee::{core::RpcResult, proc_macros::rpc};
 use pallet_consent_runtime_api::ConsentApi as ConsentRuntimeApi;
-use sp_api::ProvideRuntimeApi;
-use sp_blockchain::HeaderBackend;
 
 /// The consent suite's RPC methods.
 #[rpc(client, server)]
@@ -43,11 +41,7 @@ pub trait ConsentApi {
 	fn consent_version(&self, patient: AccountId, at: Option<BlockHash>) -> RpcResult<u64>;
 }
 
-impl<C> ConsentApiServer for SuiteRpc<C>
-where
-	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
-	C::Api: ConsentRuntimeApi<Block, AccountId>,
-{
+impl<C: SuiteClient> ConsentApiServer for SuiteRpc<C> {
 	fn check_access(
 		&self,
 		patient: AccountId,

@@ -25,6 +25,34 @@ pub type BlockHash = <Block as BlockT>::Hash;
 /// The JSON-RPC error code for a failed runtime call.
 const RUNTIME_ERROR: i32 = 1;
 
+/// The runtime APIs the consent suite's RPC methods call.
+pub trait SuiteRuntimeApi:
+	pallet_consent_runtime_api::ConsentApi<Block, AccountId>
+	+ pallet_records_runtime_api::RecordsApi<Block, AccountId>
+	+ pallet_break_glass_runtime_api::BreakGlassApi<Block, AccountId>
+{
+}
+
+impl<A> SuiteRuntimeApi for A where
+	A: pallet_consent_runtime_api::ConsentApi<Block, AccountId>
+		+ pallet_records_runtime_api::RecordsApi<Block, AccountId>
+		+ pallet_break_glass_runtime_api::BreakGlassApi<Block, AccountId>
+{
+}
+
+/// A client the consent suite's RPC methods can answer from: its runtime has the suite's APIs.
+pub trait SuiteClient:
+	ProvideRuntimeApi<Block, Api: SuiteRuntimeApi> + HeaderBackend<Block> + Send + Sync + 'static
+{
+}
+
+impl<C> SuiteClient for C
+where
+	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
+	C::Api: SuiteRuntimeApi,
+{
+}
+
 /// Serves the consent suite's RPC methods (`consent_*`, `records_*`, `breakGlass_*`) from a
 /// client: each is a runtime API call at the block `at`, or at the best block.
 pub struct SuiteRpc<C> {
@@ -69,17 +97,9 @@ pub fn create_full<C, P>(
 	deps: FullDeps<C, P>,
 ) -> Result<RpcModule<()>, Box<dyn std::error::Error + Send + Sync>>
 where
-	C: ProvideRuntimeApi<Block>
-		+ HeaderBackend<Block>
-		+ HeaderMetadata<Block, Error = BlockChainError>
-		+ Send
-		+ Sync
-		+ 'static,
+	C: SuiteClient + HeaderMetadata<Block, Error = BlockChainError>,
 	C::Api: substrate_frame_rpc_system::AccountNonceApi<Block, AccountId, Nonce>
 		+ pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>
-		+ pallet_consent_runtime_api::ConsentApi<Block, AccountId>
-		+ pallet_records_runtime_api::RecordsApi<Block, AccountId>
-		+ pallet_break_glass_runtime_api::BreakGlassApi<Block, AccountId>
 		+ BlockBuilder<Block>,
 	P: TransactionPool + 'static,
 {

@@ -1,13 +1,11 @@
 //! `records_*` RPC methods: verification of a digest, a record's history and a patient's
 //! records, answered by the runtime's `RecordsApi` at the best block (or at `at`).
 
-use super::{BlockHash, SuiteRpc};
+use super::{BlockHash, SuiteClient, SuiteRpc};
 use consent_primitives::{Digest, RecordId, RecordView, Verification, VersionView};
-use consent_runtime::{opaque::Block, AccountId};
+use consent_runtime::AccountId;
 use jsonrpsee::{core::RpcResult, proc_macros::rpc};
 use pallet_records_runtime_api::RecordsApi as RecordsRuntimeApi;
-use sp_api::ProvideRuntimeApi;
-use sp_blockchain::HeaderBackend;
 
 /// The default page size of `records_of`.
 const DEFAULT_PAGE: u32 = 50;
@@ -46,11 +44,7 @@ pub trait RecordsApi {
 	) -> RpcResult<Vec<RecordView<AccountId>>>;
 }
 
-impl<C> RecordsApiServer for SuiteRpc<C>
-where
-	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
-	C::Api: RecordsRuntimeApi<Block, AccountId>,
-{
+impl<C: SuiteClient> RecordsApiServer for SuiteRpc<C> {
 	fn verify(
 		&self,
 		record: RecordId,

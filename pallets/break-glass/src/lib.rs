@@ -67,7 +67,8 @@ pub use weights::WeightInfo;
 use alloc::vec::Vec;
 use consent_primitives::{
 	CategoryList, CategorySet, CredentialInspect, CredentialManage, DataCategory, EmergencyAccess,
-	EmergencyReason, Moment, Purpose, Role, SessionId, SessionState, SessionView, Verdict,
+	EmergencyReason, EmergencySessionState, EmergencySessionView, Moment, Purpose, Role, SessionId,
+	Verdict,
 };
 use frame_support::traits::{
 	fungible::{Inspect, Mutate, MutateHold},
@@ -96,7 +97,8 @@ pub mod pallet {
 	pub struct Pallet<T>(_);
 
 	/// A stored session.
-	pub type SessionOf<T> = Session<<T as frame_system::Config>::AccountId, BalanceOf<T>>;
+	pub type EmergencySessionOf<T> =
+		EmergencySession<<T as frame_system::Config>::AccountId, BalanceOf<T>>;
 	/// A stored patient policy.
 	pub type PolicyOf<T> = PatientPolicy<
 		<T as frame_system::Config>::AccountId,
@@ -194,7 +196,7 @@ pub mod pallet {
 
 	/// Sessions not yet settled.
 	#[pallet::storage]
-	pub type Sessions<T: Config> = StorageMap<_, Twox64Concat, SessionId, SessionOf<T>>;
+	pub type Sessions<T: Config> = StorageMap<_, Twox64Concat, SessionId, EmergencySessionOf<T>>;
 
 	/// A patient's unsettled sessions (whatever their review state). Not bounded per patient:
 	/// each entry is paid for by a practitioner's bond, and each practitioner's rate is bounded.
@@ -466,7 +468,7 @@ pub mod pallet {
 			let end = now.saturating_add(SessionDuration::<T>::get().min(T::MaxDuration::get()));
 			Sessions::<T>::insert(
 				session_id,
-				Session {
+				EmergencySession {
 					patient: patient.clone(),
 					practitioner: practitioner.clone(),
 					organization: credential.organization,
@@ -701,7 +703,7 @@ pub mod pallet {
 
 		fn ensure_auditor(
 			auditor: &T::AccountId,
-			session: &SessionOf<T>,
+			session: &EmergencySessionOf<T>,
 			now: Moment,
 		) -> DispatchResult {
 			ensure!(*auditor != session.practitioner, Error::<T>::SelfReview);
@@ -718,7 +720,7 @@ pub mod pallet {
 		}
 
 		/// Slash the bond, withdraw the privilege, remove the session.
-		fn slash(session_id: SessionId, session: SessionOf<T>) -> DispatchResult {
+		fn slash(session_id: SessionId, session: EmergencySessionOf<T>) -> DispatchResult {
 			let beneficiary = T::SlashBeneficiary::get().unwrap_or_else(|| session.patient.clone());
 			let amount = T::Currency::transfer_on_hold(
 				&HoldReason::Bond.into(),
@@ -742,7 +744,7 @@ pub mod pallet {
 		}
 
 		/// Release the bond, remove the session.
-		fn release(session_id: SessionId, session: SessionOf<T>) -> DispatchResult {
+		fn release(session_id: SessionId, session: EmergencySessionOf<T>) -> DispatchResult {
 			let amount = T::Currency::release(
 				&HoldReason::Bond.into(),
 				&session.practitioner,
@@ -758,7 +760,7 @@ pub mod pallet {
 			Ok(())
 		}
 
-		fn remove(session_id: SessionId, session: &SessionOf<T>) {
+		fn remove(session_id: SessionId, session: &EmergencySessionOf<T>) {
 			Sessions::<T>::remove(session_id);
 			PatientSessions::<T>::remove(&session.patient, session_id);
 			OpenSessions::<T>::mutate_exists(&session.patient, |ids| {
@@ -805,7 +807,7 @@ pub mod pallet {
 			Ok(())
 		}
 
-		pub(crate) fn review_due(session: &SessionOf<T>) -> Moment {
+		pub(crate) fn review_due(session: &EmergencySessionOf<T>) -> Moment {
 			session.end.saturating_add(T::ReviewWindow::get())
 		}
 	}
@@ -813,20 +815,24 @@ pub mod pallet {
 
 impl<T: Config> Pallet<T> {
 	/// Where `session` stands at `now`.
-	pub fn state(session: &SessionOf<T>, now: Moment) -> SessionState {
+	pub fn state(session: &EmergencySessionOf<T>, now: Moment) -> EmergencySessionState {
 		if now < session.end {
-			return SessionState::Open;
+			return EmergencySessionState::Open;
 		}
 		match session.review {
-			Review::Justified { .. } => SessionState::Justified,
-			Review::Pending if session.contested => SessionState::Contested,
-			Review::Pending if now >= Self::review_due(session) => SessionState::Overdue,
-			Review::Pending => SessionState::AwaitingReview,
+			Review::Justified { .. } => EmergencySessionState::Justified,
+			Review::Pending if session.contested => EmergencySessionState::Contested,
+			Review::Pending if now >= Self::review_due(session) => EmergencySessionState::Overdue,
+			Review::Pending => EmergencySessionState::AwaitingReview,
 		}
 	}
 
-	fn view(id: SessionId, session: SessionOf<T>, now: Moment) -> SessionView<T::AccountId> {
-		SessionView {
+	fn view(
+		id: SessionId,
+		session: EmergencySessionOf<T>,
+		now: Moment,
+	) -> EmergencySessionView<T::AccountId> {
+		EmergencySessionView {
 			id,
 			state: Self::state(&session, now),
 			review_due: Self::review_due(&session),
@@ -843,7 +849,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The patient's unsettled sessions, oldest first.
-	pub fn sessions_of(patient: &T::AccountId) -> Vec<SessionView<T::AccountId>> {
+	pub fn sessions_of(patient: &T::AccountId) -> Vec<EmergencySessionView<T::AccountId>> {
 		let now = T::Time::now();
 		let mut ids: Vec<SessionId> = PatientSessions::<T>::iter_key_prefix(patient).collect();
 		ids.sort_unstable();
@@ -853,10 +859,10 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Every session whose review is overdue, oldest first.
-	pub fn overdue_reviews() -> Vec<SessionView<T::AccountId>> {
+	pub fn overdue_reviews() -> Vec<EmergencySessionView<T::AccountId>> {
 		let now = T::Time::now();
 		let mut overdue: Vec<_> = Sessions::<T>::iter()
-			.filter(|(_, s)| Self::state(s, now) == SessionState::Overdue)
+			.filter(|(_, s)| Self::state(s, now) == EmergencySessionState::Overdue)
 			.map(|(id, s)| Self::view(id, s, now))
 			.collect();
 		overdue.sort_by_key(|v| v.id);

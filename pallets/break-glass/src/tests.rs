@@ -12,7 +12,7 @@ use crate::{
 };
 use consent_primitives::{
 	CategoryList, CategorySet, DataCategory as C, EmergencyAccess, EmergencyReason as R,
-	Purpose as P, Role, RoleSet, SessionId, SessionState, Verdict,
+	EmergencySessionState, Purpose as P, Role, RoleSet, SessionId, Verdict,
 };
 use frame_support::{
 	assert_noop, assert_ok,
@@ -79,7 +79,23 @@ fn review(
 	session: SessionId,
 	verdict: Verdict,
 ) -> sp_runtime::DispatchResult {
-	BreakGlass::review(origin, session, verdict, H256::repeat_byte(7))
+	BreakGlass::review(origin, session, verdict, notes())
+}
+
+/// The hash of the notes `review` sends with a verdict.
+fn notes() -> H256 {
+	H256::repeat_byte(7)
+}
+
+/// The event of a verdict: `reviewer`'s `verdict` on `session`, with [`notes`].
+fn reviewed(session: SessionId, reviewer: Reviewer<u64>, verdict: Verdict) -> RuntimeEvent {
+	Event::SessionReviewed { session_id: session, reviewer, verdict, notes_hash: notes() }.into()
+}
+
+/// The event of DOCTOR's bond on `session` slashed to `beneficiary`.
+fn doctors_bond_slashed(session: SessionId, beneficiary: u64) -> RuntimeEvent {
+	Event::BondSlashed { session_id: session, practitioner: DOCTOR, beneficiary, amount: BOND }
+		.into()
 }
 
 /// How many unsettled sessions the patient has.
@@ -87,7 +103,7 @@ fn sessions_of(patient: u64) -> usize {
 	PatientSessions::<Test>::iter_key_prefix(patient).count()
 }
 
-fn state_of(patient: u64) -> SessionState {
+fn state_of(patient: u64) -> EmergencySessionState {
 	BreakGlass::sessions_of(&patient)[0].state
 }
 
@@ -121,13 +137,13 @@ fn breaking_the_glass_opens_a_bonded_time_boxed_session_that_emergency_access_an
 		assert_eq!(active(DOCTOR, C::MentalHealth), None, "no sensitive category by default");
 		assert_eq!(active(DOCTOR_AUDITOR, C::LabResults), None, "another practitioner");
 		assert_eq!(active_for(OTHER_PATIENT, DOCTOR, C::LabResults), None, "another patient");
-		assert_eq!(state_of(PATIENT), SessionState::Open);
+		assert_eq!(state_of(PATIENT), EmergencySessionState::Open);
 
 		advance(DURATION - 1);
 		assert_eq!(active(DOCTOR, C::LabResults), Some(session));
 		advance(1);
 		assert_eq!(active(DOCTOR, C::LabResults), None);
-		assert_eq!(state_of(PATIENT), SessionState::AwaitingReview);
+		assert_eq!(state_of(PATIENT), EmergencySessionState::AwaitingReview);
 		assert_eq!(bond_held(DOCTOR), BOND, "the bond waits for the review");
 	});
 }
@@ -367,7 +383,7 @@ fn the_patient_ends_a_session_early() {
 		);
 		assert_eq!(active(DOCTOR, C::LabResults), None);
 		// Ended is not settled: it still awaits its review, and the bond stays held.
-		assert_eq!(state_of(PATIENT), SessionState::AwaitingReview);
+		assert_eq!(state_of(PATIENT), EmergencySessionState::AwaitingReview);
 		assert_eq!(bond_held(DOCTOR), BOND);
 		assert_noop!(
 			BreakGlass::end_session(RuntimeOrigin::signed(PATIENT), session),
@@ -384,24 +400,12 @@ fn an_unjustified_verdict_slashes_the_bond_to_the_patient_and_withdraws_the_priv
 		let patient_before = Balances::balance(&PATIENT);
 		assert!(MockCredentials::withdrawn().is_empty());
 		assert_ok!(review(RuntimeOrigin::signed(AUDITOR), session, Verdict::Unjustified));
-		System::assert_has_event(
-			Event::SessionReviewed {
-				session_id: session,
-				reviewer: Reviewer::Auditor(AUDITOR),
-				verdict: Verdict::Unjustified,
-				notes_hash: H256::repeat_byte(7),
-			}
-			.into(),
-		);
-		System::assert_last_event(
-			Event::BondSlashed {
-				session_id: session,
-				practitioner: DOCTOR,
-				beneficiary: PATIENT,
-				amount: BOND,
-			}
-			.into(),
-		);
+		System::assert_has_event(reviewed(
+			session,
+			Reviewer::Auditor(AUDITOR),
+			Verdict::Unjustified,
+		));
+		System::assert_last_event(doctors_bond_slashed(session, PATIENT));
 		assert_eq!(bond_held(DOCTOR), 0);
 		assert_eq!(Balances::balance(&DOCTOR), INITIAL_BALANCE - BOND);
 		assert_eq!(Balances::balance(&PATIENT), patient_before + BOND);
@@ -420,24 +424,8 @@ fn a_slash_goes_to_the_configured_beneficiary_and_a_verdict_ends_an_open_session
 		let session = open(DOCTOR);
 		advance(5);
 		assert_ok!(review(RuntimeOrigin::root(), session, Verdict::Unjustified));
-		System::assert_has_event(
-			Event::SessionReviewed {
-				session_id: session,
-				reviewer: Reviewer::Governance,
-				verdict: Verdict::Unjustified,
-				notes_hash: H256::repeat_byte(7),
-			}
-			.into(),
-		);
-		System::assert_last_event(
-			Event::BondSlashed {
-				session_id: session,
-				practitioner: DOCTOR,
-				beneficiary: TREASURY,
-				amount: BOND,
-			}
-			.into(),
-		);
+		System::assert_has_event(reviewed(session, Reviewer::Governance, Verdict::Unjustified));
+		System::assert_last_event(doctors_bond_slashed(session, TREASURY));
 		assert_eq!(Balances::balance(&TREASURY), 1 + BOND);
 		assert_eq!(MockCredentials::withdrawn(), vec![DOCTOR]);
 		assert_eq!(active(DOCTOR, C::LabResults), None);
@@ -479,15 +467,11 @@ fn only_an_auditor_of_the_same_organization_may_review_and_never_their_own_sessi
 		refused(AUDITOR, Error::<Test>::NotAuditor);
 		MockCredentials::set_suspended(AUDITOR, false);
 		assert_ok!(review(RuntimeOrigin::signed(AUDITOR), session, Verdict::Justified));
-		System::assert_last_event(
-			Event::SessionReviewed {
-				session_id: session,
-				reviewer: Reviewer::Auditor(AUDITOR),
-				verdict: Verdict::Justified,
-				notes_hash: H256::repeat_byte(7),
-			}
-			.into(),
-		);
+		System::assert_last_event(reviewed(
+			session,
+			Reviewer::Auditor(AUDITOR),
+			Verdict::Justified,
+		));
 		assert_eq!(
 			Sessions::<Test>::get(session).map(|s| s.review),
 			Some(Review::Justified { auditor: AUDITOR, at: NOW })
@@ -508,7 +492,7 @@ fn a_justified_session_is_settled_after_the_contest_window() {
 		);
 		assert_ok!(review(RuntimeOrigin::signed(AUDITOR), session, Verdict::Justified));
 		assert_eq!(bond_held(DOCTOR), BOND, "held through the contest window");
-		assert_eq!(state_of(PATIENT), SessionState::Justified);
+		assert_eq!(state_of(PATIENT), EmergencySessionState::Justified);
 		advance(CONTEST_WINDOW - 1);
 		assert_noop!(
 			BreakGlass::settle(RuntimeOrigin::signed(STRANGER), session),
@@ -555,7 +539,7 @@ fn a_contested_session_needs_a_governance_verdict() {
 			Error::<Test>::AlreadyContested
 		);
 		advance(DURATION);
-		assert_eq!(state_of(PATIENT), SessionState::Contested);
+		assert_eq!(state_of(PATIENT), EmergencySessionState::Contested);
 		assert_noop!(
 			review(RuntimeOrigin::signed(AUDITOR), session, Verdict::Justified),
 			Error::<Test>::NeedsGovernance
@@ -619,7 +603,7 @@ fn overdue_reviews_are_listed_and_reported_once() {
 			BreakGlass::overdue_reviews().iter().map(|v| v.id).collect::<Vec<_>>(),
 			vec![session]
 		);
-		assert_eq!(state_of(PATIENT), SessionState::Overdue);
+		assert_eq!(state_of(PATIENT), EmergencySessionState::Overdue);
 		assert_ok!(BreakGlass::report_overdue(RuntimeOrigin::signed(STRANGER), session));
 		System::assert_last_event(
 			Event::ReviewOverdue {
@@ -900,7 +884,7 @@ mod authorization {
 
 	/// A call that `origin` must not be able to make, and the error that says why.
 	struct Refusal {
-		label: &'static str,
+		label: String,
 		origin: RuntimeOrigin,
 		call: RuntimeCall,
 		error: DispatchError,
@@ -933,147 +917,99 @@ mod authorization {
 		Call::set_emergency_contacts { contacts: BoundedVec::truncate_from(vec![CONTACT]) }.into()
 	}
 
+	/// Who an account of the matrix is, for a row's label.
+	fn described(account: u64) -> &'static str {
+		match account {
+			PATIENT => "the patient",
+			OTHER_PATIENT => "another patient",
+			DELEGATE => "a delegate of the patient, as themself",
+			DOCTOR => "the practitioner of the open session",
+			DOCTOR_AUDITOR => "a colleague and auditor, with a session on the same patient",
+			NO_PRIVILEGE => "a physician of the organization with no privilege",
+			LAPSED => "a physician whose licence lapsed",
+			SUSPENDED_DOCTOR => "a physician whose credential is suspended",
+			REHAB_DOCTOR => "a physician of a suspended organization",
+			AUDITOR => "the organization's auditor",
+			CLINIC_AUDITOR => "another organization's auditor",
+			SUSPENDED_AUDITOR => "a suspended auditor",
+			LAPSED_AUDITOR => "a lapsed auditor",
+			ADMIN => "an admin",
+			STRANGER => "a stranger",
+			_ => "an account the matrix does not describe",
+		}
+	}
+
+	/// Each of `accounts`, described, as a signed origin.
+	fn signers(accounts: &[u64]) -> Vec<(&'static str, RuntimeOrigin)> {
+		accounts.iter().map(|&a| (described(a), signed(a))).collect()
+	}
+
 	fn refusals(s: &Fixture) -> Vec<Refusal> {
 		use Error as E;
-		let row = |label, origin, call, error| Refusal { label, origin, call, error };
-		let root = RuntimeOrigin::root;
-		let none = RuntimeOrigin::none;
 		let end = |session_id| -> RuntimeCall { Call::end_session { session_id }.into() };
 		let contest = |session_id| -> RuntimeCall { Call::contest { session_id }.into() };
-		let settle: RuntimeCall = Call::settle { session_id: s.settleable }.into();
-		let report: RuntimeCall = Call::report_overdue { session_id: s.overdue }.into();
-		let opt_out: RuntimeCall = Call::set_opt_out { opted_out: true }.into();
 		let duration: RuntimeCall = Call::set_session_duration { duration: MAX_DURATION }.into();
 		// Patients with room for a session: THIRD_PATIENT's only session has ended.
 		let bg = || break_glass_on(THIRD_PATIENT);
-		vec![
-			row("break_glass: Root", root(), bg(), BadOrigin),
-			row("break_glass: None", none(), bg(), BadOrigin),
-			row("break_glass: a stranger", signed(STRANGER), bg(), error(E::CredentialInvalid)),
-			row("break_glass: a patient", signed(OTHER_PATIENT), bg(), error(E::CredentialInvalid)),
-			row("break_glass: no privilege", signed(NO_PRIVILEGE), bg(), error(E::NoPrivilege)),
-			row("break_glass: an auditor", signed(AUDITOR), bg(), error(E::NoPrivilege)),
-			row("break_glass: lapsed licence", signed(LAPSED), bg(), error(E::CredentialInvalid)),
-			row(
-				"break_glass: suspended credential",
-				signed(SUSPENDED_DOCTOR),
-				bg(),
-				error(E::CredentialInvalid),
-			),
-			row(
-				"break_glass: suspended organization",
-				signed(REHAB_DOCTOR),
-				bg(),
-				error(E::CredentialInvalid),
-			),
-			row(
-				"break_glass: on themself",
-				signed(DOCTOR),
-				break_glass_on(DOCTOR),
-				error(E::SelfAccess),
-			),
-			row("end_session: Root", root(), end(s.open), BadOrigin),
-			row("end_session: None", none(), end(s.open), BadOrigin),
-			row("end_session: a stranger", signed(STRANGER), end(s.open), error(E::NotParticipant)),
-			row(
-				"end_session: a delegate as themself",
-				signed(DELEGATE),
-				end(s.open),
-				error(E::NotParticipant),
-			),
-			row(
-				"end_session: another patient",
-				signed(OTHER_PATIENT),
-				end(s.open),
-				error(E::NotParticipant),
-			),
-			row(
-				"end_session: a colleague with a session on the same patient",
-				signed(DOCTOR_AUDITOR),
-				end(s.open),
-				error(E::NotParticipant),
-			),
-			row(
-				"end_session: the organization's auditor",
-				signed(AUDITOR),
-				end(s.open),
-				error(E::NotParticipant),
-			),
-			row("review: None", none(), review_of(s.open), BadOrigin),
-			row("review: a stranger", signed(STRANGER), review_of(s.open), error(E::NotAuditor)),
-			row("review: the patient", signed(PATIENT), review_of(s.open), error(E::NotAuditor)),
-			row(
-				"review: a physician of the organization",
-				signed(NO_PRIVILEGE),
-				review_of(s.open),
-				error(E::NotAuditor),
-			),
-			row(
-				"review: the practitioner, their own session",
-				signed(DOCTOR),
-				review_of(s.open),
-				error(E::SelfReview),
-			),
-			row(
-				"review: an auditor, their own session",
-				signed(DOCTOR_AUDITOR),
-				review_of(s.auditors_own),
-				error(E::SelfReview),
-			),
-			row(
-				"review: another organization's auditor",
-				signed(CLINIC_AUDITOR),
-				review_of(s.open),
-				error(E::NotAuditor),
-			),
-			row(
-				"review: a suspended auditor",
-				signed(SUSPENDED_AUDITOR),
-				review_of(s.open),
-				error(E::NotAuditor),
-			),
-			row(
-				"review: a lapsed auditor",
-				signed(LAPSED_AUDITOR),
-				review_of(s.open),
-				error(E::NotAuditor),
-			),
-			row(
-				"review: an auditor, a contested session",
-				signed(CLINIC_AUDITOR),
-				review_of(s.contested),
-				error(E::NeedsGovernance),
-			),
-			row("contest: Root", root(), contest(s.open), BadOrigin),
-			row("contest: None", none(), contest(s.open), BadOrigin),
-			row("contest: the practitioner", signed(DOCTOR), contest(s.open), error(E::NotPatient)),
-			row("contest: an auditor", signed(AUDITOR), contest(s.open), error(E::NotPatient)),
-			row(
-				"contest: another patient",
-				signed(OTHER_PATIENT),
-				contest(s.open),
-				error(E::NotPatient),
-			),
-			row(
-				"contest: a delegate as themself",
-				signed(DELEGATE),
-				contest(s.open),
-				error(E::NotPatient),
-			),
-			row("contest: a stranger", signed(STRANGER), contest(s.open), error(E::NotPatient)),
-			row("settle: Root", root(), settle.clone(), BadOrigin),
-			row("settle: None", none(), settle, BadOrigin),
-			row("report_overdue: Root", root(), report.clone(), BadOrigin),
-			row("report_overdue: None", none(), report, BadOrigin),
-			row("set_emergency_contacts: Root", root(), contacts(), BadOrigin),
-			row("set_emergency_contacts: None", none(), contacts(), BadOrigin),
-			row("set_opt_out: Root", root(), opt_out.clone(), BadOrigin),
-			row("set_opt_out: None", none(), opt_out, BadOrigin),
-			row("set_session_duration: None", none(), duration.clone(), BadOrigin),
-			row("set_session_duration: an admin", signed(ADMIN), duration.clone(), BadOrigin),
-			row("set_session_duration: an auditor", signed(AUDITOR), duration.clone(), BadOrigin),
-			row("set_session_duration: a patient", signed(PATIENT), duration, BadOrigin),
-		]
+		let mut rows = Vec::new();
+		// `call` (named `name`) from each of `origins` (described), refused with `error`.
+		let mut refuse = |name: &str, call: RuntimeCall, error, origins: Vec<(&str, _)>| {
+			for (who, origin) in origins {
+				let label = format!("{name}: {who}");
+				rows.push(Refusal { label, origin, call: call.clone(), error });
+			}
+		};
+		let unsigned = || vec![("Root", RuntimeOrigin::root()), ("None", RuntimeOrigin::none())];
+
+		// Every call is signed but `review` (governance reviews a contested session) and
+		// `set_session_duration` (governance's only).
+		for (name, call) in [
+			("break_glass", bg()),
+			("end_session", end(s.open)),
+			("contest", contest(s.open)),
+			("settle", Call::settle { session_id: s.settleable }.into()),
+			("report_overdue", Call::report_overdue { session_id: s.overdue }.into()),
+			("set_emergency_contacts", contacts()),
+			("set_opt_out", Call::set_opt_out { opted_out: true }.into()),
+		] {
+			refuse(name, call, BadOrigin, unsigned());
+		}
+		refuse("review", review_of(s.open), BadOrigin, vec![("None", RuntimeOrigin::none())]);
+		refuse(
+			"set_session_duration",
+			duration.clone(),
+			BadOrigin,
+			vec![("None", RuntimeOrigin::none())],
+		);
+		refuse("set_session_duration", duration, BadOrigin, signers(&[ADMIN, AUDITOR, PATIENT]));
+
+		let no_credential = [STRANGER, OTHER_PATIENT, LAPSED, SUSPENDED_DOCTOR, REHAB_DOCTOR];
+		refuse("break_glass", bg(), error(E::CredentialInvalid), signers(&no_credential));
+		refuse("break_glass", bg(), error(E::NoPrivilege), signers(&[NO_PRIVILEGE, AUDITOR]));
+		let on_themself = break_glass_on(DOCTOR);
+		refuse("break_glass, on themself", on_themself, error(E::SelfAccess), signers(&[DOCTOR]));
+
+		let not_participants = [STRANGER, DELEGATE, OTHER_PATIENT, DOCTOR_AUDITOR, AUDITOR];
+		refuse("end_session", end(s.open), error(E::NotParticipant), signers(&not_participants));
+
+		let not_auditors =
+			[STRANGER, PATIENT, NO_PRIVILEGE, CLINIC_AUDITOR, SUSPENDED_AUDITOR, LAPSED_AUDITOR];
+		refuse("review", review_of(s.open), error(E::NotAuditor), signers(&not_auditors));
+		let own = "review, their own session";
+		refuse(own, review_of(s.open), error(E::SelfReview), signers(&[DOCTOR]));
+		refuse(own, review_of(s.auditors_own), error(E::SelfReview), signers(&[DOCTOR_AUDITOR]));
+		let contested = review_of(s.contested);
+		let needs_governance = error(E::NeedsGovernance);
+		refuse(
+			"review, a contested session",
+			contested,
+			needs_governance,
+			signers(&[CLINIC_AUDITOR]),
+		);
+
+		let not_the_patient = [DOCTOR, AUDITOR, OTHER_PATIENT, DELEGATE, STRANGER];
+		refuse("contest", contest(s.open), error(E::NotPatient), signers(&not_the_patient));
+		rows
 	}
 
 	/// Each call from the origin it is meant for, against the matrix's state.

@@ -41,7 +41,7 @@ pub enum Review<AccountId> {
 #[derive(
 	Encode, Decode, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, MaxEncodedLen, TypeInfo,
 )]
-pub struct Session<AccountId, Balance>
+pub struct EmergencySession<AccountId, Balance>
 where
 	AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
 	Balance: Clone + PartialEq + Eq + core::fmt::Debug,

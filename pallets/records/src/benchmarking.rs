@@ -2,7 +2,9 @@
 //! make is weighed by the consent pallet's own `check_access` benchmark and added to these.
 
 use super::*;
-use consent_primitives::{BenchmarkHelper as _, DigestAlgorithm};
+use consent_primitives::{
+	AccessControl as _, Action, BenchmarkHelper as _, Decision, DigestAlgorithm, PermitReason,
+};
 use frame_benchmarking::v2::*;
 use frame_support::BoundedVec;
 use frame_system::RawOrigin;
@@ -92,12 +94,29 @@ fn record_with<T: Config>(
 mod benchmarks {
 	use super::*;
 
-	/// An emergency anchor by a practitioner for another patient: the session's write is noted
-	/// and the author's count kept.
+	/// An emergency anchor by a practitioner for another patient who gave them no consent: the
+	/// decision answers from the session, whose write is noted, and the author's count is kept.
 	#[benchmark]
 	fn anchor_record() -> Result<(), BenchmarkError> {
-		let (patient, author) = actors::<T>();
+		T::BenchmarkHelper::set_time(NOW);
+		let patient: T::AccountId = whitelisted_caller();
+		let author: T::AccountId = account("author", 0, 0);
+		T::BenchmarkHelper::credential(&author);
+		fund::<T>(&patient);
+		fund::<T>(&author);
 		T::BenchmarkHelper::emergency_session(&patient, &author);
+		let decision = T::Access::check_access(
+			&patient,
+			&author,
+			DataCategory::Allergies,
+			Action::Write,
+			Purpose::EmergencyTreat,
+			None,
+		);
+		assert!(
+			matches!(decision, Decision::Permit(PermitReason::Emergency(_))),
+			"the anchor must take the emergency path, not a consent: {decision:?}"
+		);
 		#[extrinsic_call]
 		_(
 			RawOrigin::Signed(author.clone()),

@@ -58,9 +58,37 @@ fn held(who: u64) -> u64 {
 	Balances::balance_on_hold(&RuntimeHoldReason::Records(HoldReason::RecordDeposit), &who)
 }
 
+/// Who an account of the mock is, for a row's label in the authorization matrix.
+fn described(account: u64) -> &'static str {
+	match account {
+		PATIENT => "the patient",
+		GUARDIAN => "the patient's delegate, signing for themself",
+		OTHER_PATIENT => "another patient",
+		DOCTOR => "the doctor (the author of the record)",
+		NURSE => "the doctor's colleague of the wrong role (a nurse; the consent names physicians)",
+		LAPSED => "the doctor's colleague whose credential lapsed",
+		OUTSIDER => "another organization's physician, consented the doctor's record",
+		SUSPENDED_DOCTOR => "a physician of a suspended organization",
+		ADMIN => "the hospital's admin",
+		CLINIC_ADMIN => "another organization's admin",
+		GATEWAY => "the hospital's gateway",
+		CLINIC_GATEWAY => "another organization's gateway",
+		SUSPENDED_GATEWAY => "a suspended organization's gateway",
+		STRANGER => "a stranger",
+		_ => "an account the matrix does not describe",
+	}
+}
+
 /// Under consent `id`, the patient lets `who` take `actions` on their lab results for treatment.
 fn grant(id: ConsentId, who: u64, actions: &[A]) {
 	MockAccess::grant(MockConsent::lab_results(id, PATIENT, who, actions));
+}
+
+/// Consents 1, 2, … of the patient, to each of `writers` in turn: adding lab results.
+fn grant_write(writers: &[u64]) {
+	for (id, &who) in (1..).zip(writers) {
+		grant(id, who, &[A::Write]);
+	}
 }
 
 fn anchor_as(author: u64, n: u8) -> Result<RecordId, DispatchError> {
@@ -86,6 +114,28 @@ fn amend(author: u64, record: RecordId, n: u8) -> sp_runtime::DispatchResult {
 
 fn log(accessor: u64, record: RecordId, purpose: P) {
 	assert_ok!(Records::log_access(RuntimeOrigin::signed(accessor), record, purpose));
+}
+
+/// The event of `accessor`'s permitted read of the patient's `record`.
+fn read_logged(accessor: u64, record: RecordId, purpose: P, reason: PermitReason) -> Event<Test> {
+	Event::ReadLogged { record_id: record, patient: PATIENT, accessor, purpose, reason }
+}
+
+/// The event of `accessor`'s denied read of the patient's `record`.
+fn read_denied(accessor: u64, record: RecordId, purpose: P, reason: DenyReason) -> Event<Test> {
+	Event::ReadDenied { record_id: record, patient: PATIENT, accessor, purpose, reason }
+}
+
+/// `accessor` logs a read of `record` for `purpose`: permitted, for `reason`, and evented.
+fn assert_logged(accessor: u64, record: RecordId, purpose: P, reason: PermitReason) {
+	log(accessor, record, purpose);
+	System::assert_last_event(read_logged(accessor, record, purpose, reason).into());
+}
+
+/// `accessor` logs a read of `record` for `purpose`: denied, for `reason`, and evented.
+fn assert_denied(accessor: u64, record: RecordId, purpose: P, reason: DenyReason) {
+	log(accessor, record, purpose);
+	System::assert_last_event(read_denied(accessor, record, purpose, reason).into());
 }
 
 fn erase(who: u64, record: RecordId) -> sp_runtime::DispatchResult {
@@ -244,7 +294,7 @@ fn anchoring_refuses_bad_input() {
 		};
 		assert_noop!(with(observation(), locator(b""), PATIENT), Error::<Test>::InvalidLocator);
 		// A credentialed author who cannot pay the deposit.
-		grant(1, POOR, &[A::Write]);
+		grant_write(&[POOR]);
 		assert_noop!(with(observation(), None, POOR), TokenError::FundsUnavailable);
 		assert_ok!(with(
 			FhirResourceType::DiagnosticReport,
@@ -338,8 +388,7 @@ fn amending_refuses_bad_input_and_every_author_without_write_access() {
 #[test]
 fn an_author_who_cannot_pay_the_deposit_cannot_amend() {
 	test(|| {
-		grant(1, DOCTOR, &[A::Write]);
-		grant(2, POOR, &[A::Write]);
+		grant_write(&[DOCTOR, POOR]);
 		let record = anchor(DOCTOR, 1);
 		// A colleague of the author with write access, short of the deposit.
 		assert_noop!(amend(POOR, record, 2), TokenError::FundsUnavailable);
@@ -353,7 +402,7 @@ fn an_author_who_cannot_pay_the_deposit_cannot_amend() {
 fn amend_and_log_ask_the_decision_about_that_record() {
 	test(|| {
 		// Records a colleague anchored, so the doctor's organization may amend them.
-		grant(1, NURSE, &[A::Write]);
+		grant_write(&[NURSE]);
 		let named = anchor(NURSE, 1);
 		let other = anchor(NURSE, 2);
 		MockAccess::grant(
@@ -362,28 +411,8 @@ fn amend_and_log_ask_the_decision_about_that_record() {
 		assert_ok!(amend(DOCTOR, named, 3));
 		assert_noop!(amend(DOCTOR, other, 4), Error::<Test>::AccessDenied);
 
-		log(DOCTOR, named, P::Treat);
-		System::assert_last_event(
-			Event::ReadLogged {
-				record_id: named,
-				patient: PATIENT,
-				accessor: DOCTOR,
-				purpose: P::Treat,
-				reason: PermitReason::Consent(2),
-			}
-			.into(),
-		);
-		log(DOCTOR, other, P::Treat);
-		System::assert_last_event(
-			Event::ReadDenied {
-				record_id: other,
-				patient: PATIENT,
-				accessor: DOCTOR,
-				purpose: P::Treat,
-				reason: DenyReason::RecordOutOfScope,
-			}
-			.into(),
-		);
+		assert_logged(DOCTOR, named, P::Treat, PermitReason::Consent(2));
+		assert_denied(DOCTOR, other, P::Treat, DenyReason::RecordOutOfScope);
 
 		// The decision is about the record's stored category: the doctor's consents on lab
 		// results do not reach an imaging record, a consent on imaging does.
@@ -401,28 +430,8 @@ fn amend_and_log_ask_the_decision_about_that_record() {
 			categories: C::Imaging.into(),
 			..MockConsent::lab_results(3, PATIENT, DOCTOR, &[A::Read])
 		});
-		log(DOCTOR, imaging, P::Treat);
-		System::assert_last_event(
-			Event::ReadLogged {
-				record_id: imaging,
-				patient: PATIENT,
-				accessor: DOCTOR,
-				purpose: P::Treat,
-				reason: PermitReason::Consent(3),
-			}
-			.into(),
-		);
-		log(DOCTOR, other, P::Treat);
-		System::assert_last_event(
-			Event::ReadDenied {
-				record_id: other,
-				patient: PATIENT,
-				accessor: DOCTOR,
-				purpose: P::Treat,
-				reason: DenyReason::RecordOutOfScope,
-			}
-			.into(),
-		);
+		assert_logged(DOCTOR, imaging, P::Treat, PermitReason::Consent(3));
+		assert_denied(DOCTOR, other, P::Treat, DenyReason::RecordOutOfScope);
 	});
 }
 
@@ -431,30 +440,10 @@ fn every_read_is_logged_with_its_decision_and_denials_are_not_silent() {
 	test(|| {
 		let record = anchor(PATIENT, 1);
 		let denied = |accessor: u64, purpose: P, reason: DenyReason| {
-			log(accessor, record, purpose);
-			System::assert_last_event(
-				Event::ReadDenied {
-					record_id: record,
-					patient: PATIENT,
-					accessor,
-					purpose,
-					reason,
-				}
-				.into(),
-			);
+			assert_denied(accessor, record, purpose, reason);
 		};
 		let logged = |accessor: u64, purpose: P, reason: PermitReason| {
-			log(accessor, record, purpose);
-			System::assert_last_event(
-				Event::ReadLogged {
-					record_id: record,
-					patient: PATIENT,
-					accessor,
-					purpose,
-					reason,
-				}
-				.into(),
-			);
+			assert_logged(accessor, record, purpose, reason);
 		};
 		denied(STRANGER, P::Treat, DenyReason::CredentialInvalid);
 		denied(DOCTOR, P::Treat, DenyReason::NoConsent);
@@ -489,7 +478,7 @@ fn every_read_is_logged_with_its_decision_and_denials_are_not_silent() {
 #[test]
 fn the_patient_erases_a_record_keeping_only_its_digest_chain() {
 	test(|| {
-		grant(1, DOCTOR, &[A::Write]);
+		grant_write(&[DOCTOR]);
 		let record = anchor(DOCTOR, 1);
 		assert_ok!(Records::amend_record(
 			RuntimeOrigin::signed(PATIENT),
@@ -603,7 +592,7 @@ fn erasing_frees_a_slot_and_anchor_amend_erase_loops_are_paid_for() {
 #[test]
 fn one_author_cannot_fill_a_patients_capacity() {
 	test(|| {
-		grant(1, DOCTOR, &[A::Write]);
+		grant_write(&[DOCTOR]);
 		let first = anchor(DOCTOR, 1);
 		anchor(DOCTOR, 2);
 		assert_eq!(AuthorRecords::<Test>::get(PATIENT, DOCTOR), 2);
@@ -620,8 +609,7 @@ fn one_author_cannot_fill_a_patients_capacity() {
 #[test]
 fn one_author_cannot_fill_a_records_version_chain() {
 	test(|| {
-		grant(1, DOCTOR, &[A::Write]);
-		grant(2, NURSE, &[A::Write]);
+		grant_write(&[DOCTOR, NURSE]);
 		let record = anchor(DOCTOR, 1);
 		assert_ok!(amend(DOCTOR, record, 2));
 		assert_eq!(AuthorVersions::<Test>::get(record, DOCTOR), 2);
@@ -635,9 +623,7 @@ fn one_author_cannot_fill_a_records_version_chain() {
 #[test]
 fn amending_is_for_the_authors_organization_or_the_patient() {
 	test(|| {
-		grant(1, DOCTOR, &[A::Write]);
-		grant(2, NURSE, &[A::Write]);
-		grant(3, OUTSIDER, &[A::Write]);
+		grant_write(&[DOCTOR, NURSE, OUTSIDER]);
 		let by_doctor = anchor(DOCTOR, 1);
 		assert_eq!(StoredRecords::<Test>::get(by_doctor).unwrap().organization, Some(HOSPITAL));
 		// Write access alone is not enough: another organization's practitioner is refused.
@@ -852,20 +838,13 @@ fn a_gateway_logs_a_batch_of_its_practitioners_reads_each_decided_and_evented() 
 		assert_eq!(
 			last_events(3),
 			vec![
-				RuntimeEvent::Records(Event::ReadLogged {
-					record_id: record,
-					patient: PATIENT,
-					accessor: DOCTOR,
-					purpose: P::Treat,
-					reason: PermitReason::Consent(1),
-				}),
-				RuntimeEvent::Records(Event::ReadDenied {
-					record_id: record,
-					patient: PATIENT,
-					accessor: NURSE,
-					purpose: P::Treat,
-					reason: DenyReason::NoConsent,
-				}),
+				RuntimeEvent::Records(read_logged(
+					DOCTOR,
+					record,
+					P::Treat,
+					PermitReason::Consent(1)
+				)),
+				RuntimeEvent::Records(read_denied(NURSE, record, P::Treat, DenyReason::NoConsent)),
 				RuntimeEvent::Records(Event::BatchLogged {
 					submitter: GATEWAY,
 					organization: Some(HOSPITAL),
@@ -880,13 +859,12 @@ fn a_gateway_logs_a_batch_of_its_practitioners_reads_each_decided_and_evented() 
 		));
 		assert_eq!(
 			last_events(2)[0],
-			RuntimeEvent::Records(Event::ReadDenied {
-				record_id: record,
-				patient: PATIENT,
-				accessor: LAPSED,
-				purpose: P::Treat,
-				reason: DenyReason::CredentialInvalid,
-			})
+			RuntimeEvent::Records(read_denied(
+				LAPSED,
+				record,
+				P::Treat,
+				DenyReason::CredentialInvalid
+			))
 		);
 		// A practitioner logs their own reads in a batch.
 		assert_ok!(Records::log_access_batch(
@@ -896,13 +874,12 @@ fn a_gateway_logs_a_batch_of_its_practitioners_reads_each_decided_and_evented() 
 		assert_eq!(
 			last_events(2),
 			vec![
-				RuntimeEvent::Records(Event::ReadDenied {
-					record_id: record,
-					patient: PATIENT,
-					accessor: DOCTOR,
-					purpose: P::Research,
-					reason: DenyReason::NoConsent,
-				}),
+				RuntimeEvent::Records(read_denied(
+					DOCTOR,
+					record,
+					P::Research,
+					DenyReason::NoConsent
+				)),
 				RuntimeEvent::Records(Event::BatchLogged {
 					submitter: DOCTOR,
 					organization: None,
@@ -1035,165 +1012,63 @@ fn every_call_refuses_every_origin_that_may_not_make_it() {
 			Error::<Test>::NotGatewaysPractitioner.into();
 		let not_patient: DispatchError = Error::<Test>::NotPatient.into();
 
-		let table: Vec<(&str, RuntimeOrigin, RuntimeCall, DispatchError)> = vec![
-			// anchor_record: an author with write access to the patient's data.
-			("anchor: Root", root(), anchor(), bad_origin),
-			("anchor: no signer", none(), anchor(), bad_origin),
-			("anchor: a stranger", signed(STRANGER), anchor(), access_denied),
-			("anchor: another patient", signed(OTHER_PATIENT), anchor(), access_denied),
-			(
-				"anchor: the patient, for another patient",
-				signed(PATIENT),
-				anchor_for(OTHER_PATIENT),
-				access_denied,
-			),
-			(
-				"anchor: the doctor, for a patient who consented nothing",
-				signed(DOCTOR),
-				anchor_for(OTHER_PATIENT),
-				access_denied,
-			),
-			(
-				"anchor: a nurse, where the consent names physicians",
-				signed(NURSE),
-				anchor(),
-				access_denied,
-			),
-			(
-				"anchor: a physician whose credential lapsed",
-				signed(LAPSED),
-				anchor(),
-				access_denied,
-			),
-			(
-				"anchor: a physician of a suspended organization",
-				signed(SUSPENDED_DOCTOR),
-				anchor(),
-				access_denied,
-			),
-			(
-				"anchor: another organization's physician, consented one record",
-				signed(OUTSIDER),
-				anchor(),
-				access_denied,
-			),
-			("anchor: the hospital's admin", signed(ADMIN), anchor(), access_denied),
-			("anchor: another organization's admin", signed(CLINIC_ADMIN), anchor(), access_denied),
-			("anchor: the hospital's gateway", signed(GATEWAY), anchor(), access_denied),
-			(
-				"anchor: another organization's gateway",
-				signed(CLINIC_GATEWAY),
-				anchor(),
-				access_denied,
-			),
-			// amend_record: the patient, or the author's organization with write access.
-			("amend: Root", root(), amend(), bad_origin),
-			("amend: no signer", none(), amend(), bad_origin),
-			("amend: a stranger", signed(STRANGER), amend(), access_denied),
-			("amend: another patient", signed(OTHER_PATIENT), amend(), access_denied),
-			(
-				"amend: the author's colleague of the wrong role",
-				signed(NURSE),
-				amend(),
-				access_denied,
-			),
-			(
-				"amend: the author's colleague whose credential lapsed",
-				signed(LAPSED),
-				amend(),
-				access_denied,
-			),
-			(
-				"amend: a physician of a suspended organization",
-				signed(SUSPENDED_DOCTOR),
-				amend(),
-				access_denied,
-			),
-			("amend: the hospital's admin", signed(ADMIN), amend(), access_denied),
-			("amend: another organization's admin", signed(CLINIC_ADMIN), amend(), access_denied),
-			("amend: the hospital's gateway", signed(GATEWAY), amend(), access_denied),
-			(
-				"amend: another organization's gateway",
-				signed(CLINIC_GATEWAY),
-				amend(),
-				access_denied,
-			),
-			(
-				"amend: another organization's physician with write access",
-				signed(OUTSIDER),
-				amend(),
-				not_authors_org,
-			),
-			(
-				"amend: another organization's physician, on a record not consented",
-				signed(OUTSIDER),
-				amend_of(by_patient),
-				access_denied,
-			),
-			(
-				"amend: a practitioner, on a record only the patient amends",
-				signed(DOCTOR),
-				amend_of(by_patient),
-				not_authors_org,
-			),
-			// log_access: any signer; a denied read is logged, not refused.
-			("log: Root", root(), log(), bad_origin),
-			("log: no signer", none(), log(), bad_origin),
-			// log_access_batch: the accessor, or a gateway of the accessor's organization.
-			("batch: Root", root(), batch(), bad_origin),
-			("batch: no signer", none(), batch(), bad_origin),
-			("batch: a stranger, for the doctor", signed(STRANGER), batch(), not_gateway),
-			("batch: the patient, for the doctor", signed(PATIENT), batch(), not_gateway),
-			("batch: a colleague, for the doctor", signed(NURSE), batch(), not_gateway),
-			("batch: the hospital's admin, for the doctor", signed(ADMIN), batch(), not_gateway),
-			("batch: another organization's admin", signed(CLINIC_ADMIN), batch(), not_gateway),
-			(
-				"batch: a suspended organization's gateway",
-				signed(SUSPENDED_GATEWAY),
-				batch(),
-				not_gateway,
-			),
-			(
-				"batch: another organization's gateway",
-				signed(CLINIC_GATEWAY),
-				batch(),
-				not_gateways_practitioner,
-			),
-			(
-				"batch: the gateway, for another organization's physician",
-				signed(GATEWAY),
-				batch_of(OUTSIDER),
-				not_gateways_practitioner,
-			),
-			(
-				"batch: the gateway, for the patient",
-				signed(GATEWAY),
-				batch_of(PATIENT),
-				not_gateways_practitioner,
-			),
-			(
-				"batch: the gateway, for a stranger",
-				signed(GATEWAY),
-				batch_of(STRANGER),
-				not_gateways_practitioner,
-			),
-			// erase_record: the patient only.
-			("erase: Root", root(), erase(), bad_origin),
-			("erase: no signer", none(), erase(), bad_origin),
-			("erase: the record's author", signed(DOCTOR), erase(), not_patient),
-			("erase: the author's colleague", signed(NURSE), erase(), not_patient),
-			("erase: the delegate, signing for themself", signed(GUARDIAN), erase(), not_patient),
-			("erase: another patient", signed(OTHER_PATIENT), erase(), not_patient),
-			("erase: a stranger", signed(STRANGER), erase(), not_patient),
-			(
-				"erase: another organization's physician consented the record",
-				signed(OUTSIDER),
-				erase(),
-				not_patient,
-			),
-			("erase: the hospital's admin", signed(ADMIN), erase(), not_patient),
-			("erase: the hospital's gateway", signed(GATEWAY), erase(), not_patient),
+		// Every call is signed: Root and no signer are refused before anything is read.
+		let mut table: Vec<(String, RuntimeOrigin, RuntimeCall, DispatchError)> = Vec::new();
+		for (name, call) in [
+			("anchor", anchor()),
+			("amend", amend()),
+			("log", log()),
+			("batch", batch()),
+			("erase", erase()),
+		] {
+			table.push((format!("{name}: Root"), root(), call.clone(), bad_origin));
+			table.push((format!("{name}: no signer"), none(), call, bad_origin));
+		}
+		// A row for each of `accounts`: `call` (named `name`), signed by it, refused with `error`.
+		let mut refuse = |name: &str, call: RuntimeCall, error: DispatchError, accounts: &[u64]| {
+			for &account in accounts {
+				let label = format!("{name}: {}", described(account));
+				table.push((label, signed(account), call.clone(), error));
+			}
+		};
+
+		// anchor_record: an author with write access to the patient's data. amend_record: the
+		// patient, or the author's organization with write access. Neither is open to a signer
+		// without write access.
+		let no_write_access = [
+			STRANGER,
+			OTHER_PATIENT,
+			NURSE,
+			LAPSED,
+			SUSPENDED_DOCTOR,
+			ADMIN,
+			CLINIC_ADMIN,
+			GATEWAY,
+			CLINIC_GATEWAY,
 		];
+		refuse("anchor", anchor(), access_denied, &no_write_access);
+		refuse("anchor", anchor(), access_denied, &[OUTSIDER]);
+		let for_another = "anchor, for another patient (who consented nothing)";
+		refuse(for_another, anchor_for(OTHER_PATIENT), access_denied, &[PATIENT, DOCTOR]);
+		refuse("amend", amend(), access_denied, &no_write_access);
+		// With write access to the record, but not of the author's organization.
+		refuse("amend", amend(), not_authors_org, &[OUTSIDER]);
+		let patients_own = "amend, a record the patient anchored (and consented nobody)";
+		refuse(patients_own, amend_of(by_patient), access_denied, &[OUTSIDER]);
+		refuse(patients_own, amend_of(by_patient), not_authors_org, &[DOCTOR]);
+		// log_access: any signer; a denied read is logged, not refused.
+		// log_access_batch: the accessor, or a gateway of the accessor's organization.
+		let not_gateways = [STRANGER, PATIENT, NURSE, ADMIN, CLINIC_ADMIN, SUSPENDED_GATEWAY];
+		refuse("batch, for the doctor", batch(), not_gateway, &not_gateways);
+		refuse("batch, for the doctor", batch(), not_gateways_practitioner, &[CLINIC_GATEWAY]);
+		for accessor in [OUTSIDER, PATIENT, STRANGER] {
+			let name = format!("batch, for {}", described(accessor));
+			refuse(&name, batch_of(accessor), not_gateways_practitioner, &[GATEWAY]);
+		}
+		// erase_record: the patient only.
+		let not_the_patient =
+			[DOCTOR, NURSE, GUARDIAN, OTHER_PATIENT, STRANGER, OUTSIDER, ADMIN, GATEWAY];
+		refuse("erase", erase(), not_patient, &not_the_patient);
 
 		System::reset_events();
 		for (label, origin, call, expected) in table {
