@@ -36,15 +36,7 @@ fn broken_invariant() -> Option<(String, sp_runtime::TryRuntimeError)> {
 
 fn suite_call(bytes: &[u8]) -> Option<RuntimeCall> {
 	let call = RuntimeCall::decode_with_depth_limit(8, &mut &bytes[..]).ok()?;
-	matches!(
-		call,
-		RuntimeCall::Consent(_)
-			| RuntimeCall::Records(_)
-			| RuntimeCall::BreakGlass(_)
-			| RuntimeCall::Registry(_)
-			| RuntimeCall::Enrolment(_)
-	)
-	.then_some(call)
+	is_suite_call(&call, false).then_some(call)
 }
 
 fuzz_target!(|steps: Vec<Step>| {

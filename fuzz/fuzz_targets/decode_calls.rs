@@ -19,16 +19,7 @@ fuzz_target!(|data: &[u8]| {
 	};
 	let consumed = &data[..data.len() - input.len()];
 	let info = call.get_dispatch_info();
-	let suite = matches!(
-		call,
-		RuntimeCall::Consent(_)
-			| RuntimeCall::Records(_)
-			| RuntimeCall::BreakGlass(_)
-			| RuntimeCall::Registry(_)
-			| RuntimeCall::Enrolment(_)
-			| RuntimeCall::Consortium(_)
-	);
-	if !suite {
+	if !consent_fuzz::is_suite_call(&call, true) {
 		return;
 	}
 	assert_eq!(call.encode(), consumed, "a suite call with two encodings: {call:?}");

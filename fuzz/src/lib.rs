@@ -583,6 +583,20 @@ pub fn call_of(op: &Op, ids: &Ids) -> Option<(RuntimeOrigin, RuntimeCall)> {
 	Some((origin, call))
 }
 
+/// Whether `call` is one of the consent suite's (its pallets' calls; `Consortium` included only
+/// where `with_consortium`: its `enact` wraps any call).
+pub fn is_suite_call(call: &RuntimeCall, with_consortium: bool) -> bool {
+	match call {
+		RuntimeCall::Consent(_)
+		| RuntimeCall::Records(_)
+		| RuntimeCall::BreakGlass(_)
+		| RuntimeCall::Registry(_)
+		| RuntimeCall::Enrolment(_) => true,
+		RuntimeCall::Consortium(_) => with_consortium,
+		_ => false,
+	}
+}
+
 /// Dispatch `call` as the chain would inside an extrinsic (its own storage layer).
 pub fn dispatch(origin: RuntimeOrigin, call: RuntimeCall) -> DispatchResult {
 	System::reset_events();
