@@ -726,16 +726,23 @@ pub mod pallet {
 				alloc::vec![who.clone()].try_into().expect("one admin fits"),
 			)
 			.expect("benchmark organization admitted");
+			Self::benchmark_register(organization, who, true);
+			organization
+		}
+
+		/// Benchmark setup: credential `who` at `organization` with every role, a licence that
+		/// never expires and, if `break_glass`, the privilege.
+		#[cfg(feature = "runtime-benchmarks")]
+		fn benchmark_register(organization: OrgId, who: &T::AccountId, break_glass: bool) {
 			Self::do_register(
 				organization,
 				who.clone(),
 				RoleSet::all(),
 				Moment::MAX,
 				H256::zero(),
-				true,
+				break_glass,
 			)
 			.expect("benchmark practitioner registered");
-			organization
 		}
 
 		/// Benchmark setup: the organization of the practitioner `of`.
@@ -748,16 +755,7 @@ pub mod pallet {
 		/// at the organization of the practitioner `of`.
 		#[cfg(feature = "runtime-benchmarks")]
 		pub fn benchmark_colleague(of: &T::AccountId, who: &T::AccountId) {
-			let organization = Self::benchmark_organization_of(of);
-			Self::do_register(
-				organization,
-				who.clone(),
-				RoleSet::all(),
-				Moment::MAX,
-				H256::zero(),
-				false,
-			)
-			.expect("benchmark colleague registered");
+			Self::benchmark_register(Self::benchmark_organization_of(of), who, false);
 		}
 
 		/// Benchmark setup: make `gateway` a gateway of the organization of the practitioner `of`.
