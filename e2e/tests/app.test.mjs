@@ -38,7 +38,7 @@ const downloads = join(files, 'downloads');
 const qrPicture = join(files, 'patient-qr.png');
 
 const check = (category, purpose = 'TREAT', action = 'Read') =>
-  rpc(node.api, 'consent_checkAccess', [patient.address, bob.address, category, action, purpose, null, null]);
+  rpc(node.api, 'consent_checkAccess', [{ patient: patient.address, accessor: bob.address, category, action, purpose }, null]);
 const isoDay = (ms) => {
   const d = new Date(ms);
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;

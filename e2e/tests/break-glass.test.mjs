@@ -13,7 +13,7 @@ let charlie; // nurse without the privilege (genesis)
 let ferdie; // auditor at Bob's organization (genesis)
 
 const emergencyRead = (api, patient, accessor) =>
-  rpc(api, 'consent_checkAccess', [patient, accessor, 'LabResults', 'Read', 'ETREAT', null, null]);
+  rpc(api, 'consent_checkAccess', [{ patient, accessor, category: 'LabResults', action: 'Read', purpose: 'ETREAT' }, null]);
 const reserved = async (api, who) => (await api.query.system.account(who)).data.reserved.toBigInt();
 const free = async (api, who) => (await api.query.system.account(who)).data.free.toBigInt();
 
@@ -52,7 +52,7 @@ test('break the glass, read under the session, expire, review unjustified, slash
 
   assert.deepEqual(await emergencyRead(api, dave.address, bob.address), { Permit: { Emergency: sessionId } });
   assert.deepEqual(
-    await rpc(api, 'consent_checkAccess', [dave.address, bob.address, 'MentalHealth', 'Read', 'ETREAT', null, null]),
+    await rpc(api, 'consent_checkAccess', [{ patient: dave.address, accessor: bob.address, category: 'MentalHealth', action: 'Read', purpose: 'ETREAT' }, null]),
     { Deny: 'NoConsent' }, 'sensitive categories stay closed');
   const { events: readEvents } = await submit(api, api.tx.records.logAccess(recordId, 'ETREAT'), bob);
   const [read] = eventsOf(readEvents, 'records', 'ReadLogged');
@@ -108,7 +108,7 @@ test('a session serves only emergency reads and new records, a patient deny rule
     api.tx.breakGlass.breakGlass(eve.address, 'ETREAT', 'Unconscious', `0x${'ef'.repeat(32)}`, null), medic);
   const sessionId = eventsOf(events, 'breakGlass', 'SessionOpened')[0].data.sessionId.toNumber();
   const check = (category, action, purpose) =>
-    rpc(api, 'consent_checkAccess', [eve.address, medic.address, category, action, purpose, null, null]);
+    rpc(api, 'consent_checkAccess', [{ patient: eve.address, accessor: medic.address, category, action, purpose }, null]);
 
   assert.deepEqual(await check('Allergies', 'Read', 'ETREAT'), { Permit: { Emergency: sessionId } });
   assert.deepEqual(await check('Allergies', 'Read', 'BTG'), { Permit: { Emergency: sessionId } });
@@ -118,7 +118,7 @@ test('a session serves only emergency reads and new records, a patient deny rule
     assert.deepEqual(await check('Allergies', 'Read', purpose), { Deny: 'NoConsent' }, `no ${purpose} under a session`);
   }
   assert.deepEqual(
-    await rpc(api, 'consent_checkAccess', [eve.address, medic.address, 'Allergies', 'Write', 'ETREAT', `0x${'12'.repeat(32)}`, null]),
+    await rpc(api, 'consent_checkAccess', [{ patient: eve.address, accessor: medic.address, category: 'Allergies', action: 'Write', purpose: 'ETREAT', record: `0x${'12'.repeat(32)}` }, null]),
     { Deny: 'NoConsent' }, 'never an amend of an existing record');
   const denied = await check('LabResults', 'Read', 'ETREAT');
   assert.ok(denied.Deny && 'DeniedByRule' in denied.Deny, `the patient's emergency deny rule wins: ${JSON.stringify(denied)}`);

@@ -13,7 +13,7 @@ let ferdie; // auditor at Dev General Hospital (genesis)
 const labsReadTreat = () => ({ categories: ['LabResults'], actions: ['Read'], purposes: ['TREAT'] });
 
 async function checkAccess(api, patient, accessor, category = 'LabResults', purpose = 'TREAT') {
-  return (await rpc(api, 'consent_checkAccess', [patient, accessor, category, 'Read', purpose, null, null]));
+  return (await rpc(api, 'consent_checkAccess', [{ patient, accessor, category, action: 'Read', purpose }, null]));
 }
 
 before(async () => {

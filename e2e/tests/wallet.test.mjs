@@ -70,7 +70,7 @@ test('a never-funded wallet the hospital enrols grants, approves and revokes wit
   const [granted] = eventsOf(grantedEvents, 'consent', 'ConsentGranted');
   const consentId = granted.data.consentId.toNumber();
   assert.equal(eventsOf(grantedEvents, 'skipFeelessPayment', 'FeeSkipped').length, 1, 'no fee charged');
-  assert.deepEqual(await rpc(api, 'consent_checkAccess', [patient.address, bob.address, 'LabResults', 'Read', 'TREAT', null, null]),
+  assert.deepEqual(await rpc(api, 'consent_checkAccess', [{ patient: patient.address, accessor: bob.address, category: 'LabResults', action: 'Read', purpose: 'TREAT' }, null]),
     { Permit: { Consent: consentId } });
 
   const { events: asked } = await submitInBlock(api,
@@ -110,7 +110,7 @@ test('a guardian appointed until a moment is named as the signer, then refused',
   const now = (await api.query.timestamp.now()).toNumber();
   const until = now + 40_000;
   await submitInBlock(api, api.tx.proxy.addProxy(guardian.address, { ConsentManagementUntil: until }, 0), dave);
-  const check = () => rpc(api, 'consent_checkAccess', [dave.address, guardian.address, 'Genomics', 'Read', 'PATRQT', null, null]);
+  const check = () => rpc(api, 'consent_checkAccess', [{ patient: dave.address, accessor: guardian.address, category: 'Genomics', action: 'Read', purpose: 'PATRQT' }, null]);
   assert.deepEqual(await check(), { Permit: 'Delegate' });
 
   const grant = api.tx.consent.grantConsent({ Organization: 0 }, labsReadTreat, [], null, null);

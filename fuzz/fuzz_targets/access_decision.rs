@@ -7,8 +7,8 @@
 use arbitrary::Arbitrary;
 use consent_fuzz::*;
 use consent_primitives::{
-	AccessControl, Action, CredentialInspect, DataCategory, Decision, EmergencyAccess, Grantee,
-	PermitReason, Purpose, RecordId,
+	AccessControl, AccessQuery, Action, CredentialInspect, DataCategory, Decision, EmergencyAccess,
+	Grantee, PermitReason, Purpose, RecordId,
 };
 use consent_runtime::{AccountId, BreakGlass, Consent, Registry, Runtime};
 use libfuzzer_sys::fuzz_target;
@@ -176,30 +176,18 @@ fn before(op: &Op, ids: &Ids) -> Before {
 }
 
 /// `check_access` must answer what the model answers.
-fn check(
-	model: &Model,
-	patient: Who,
-	accessor: Who,
-	category: DataCategory,
-	action: Action,
-	purpose: Purpose,
-	record: Option<RecordId>,
-) {
-	let (patient, accessor) = (patient.account(), accessor.account());
+fn check(model: &Model, query: AccessQuery<AccountId>) {
+	let AccessQuery { patient, accessor, category, action, purpose, record } = &query;
 	let now = pallet_timestamp::Now::<Runtime>::get();
 	let inputs = Inputs {
-		credential: <Registry as CredentialInspect<AccountId>>::credential(&accessor, now),
+		credential: <Registry as CredentialInspect<AccountId>>::credential(accessor, now),
 		session: <BreakGlass as EmergencyAccess<AccountId>>::active_session(
-			&patient, &accessor, category, now,
+			patient, accessor, *category, now,
 		),
 	};
-	let decision = <Consent as AccessControl<AccountId>>::check_access(
-		&patient, &accessor, category, action, purpose, record,
-	);
-	let state = model.patients.get(&patient).cloned().unwrap_or_default();
-	let expected = model_decision(
-		&patient, &state, &accessor, category, action, purpose, record, now, &inputs,
-	);
+	let decision = <Consent as AccessControl<AccountId>>::check_access(&query);
+	let state = model.patients.get(patient).cloned().unwrap_or_default();
+	let expected = model_decision(&query, &state, now, &inputs);
 	assert!(
 		expected.accepts(&decision),
 		"model disagrees: check_access({category:?}, {action:?}, {purpose:?}, {record:?}) at \
@@ -230,18 +218,32 @@ fuzz_target!(|steps: Vec<Step>| {
 					let action = if write { Action::Write } else { Action::Read };
 					check(
 						&model,
-						patient,
-						accessor,
-						category(c),
-						action,
-						purpose(p),
-						r.map(record),
+						AccessQuery {
+							patient: patient.account(),
+							accessor: accessor.account(),
+							category: category(c),
+							action,
+							purpose: purpose(p),
+							record: r.map(record),
+						},
 					);
 				},
 				Step::Sweep { patient, accessor, category: c, record: r } => {
-					for &p in Purpose::ALL {
+					for &purpose in Purpose::ALL {
 						for action in [Action::Read, Action::Write] {
-							check(&model, patient, accessor, category(c), action, p, r.map(record));
+							let (patient, accessor) = (patient.account(), accessor.account());
+							let (category, record) = (category(c), r.map(record));
+							check(
+								&model,
+								AccessQuery {
+									patient,
+									accessor,
+									category,
+									action,
+									purpose,
+									record,
+								},
+							);
 						}
 					}
 				},

@@ -5,8 +5,9 @@
 
 use arbitrary::Arbitrary;
 use consent_primitives::{
-	Action, ActionSet, CategorySet, DataCategory, Decision, DenyReason, EmergencyReason, Grantee,
-	Moment, OrgId, PermitReason, Purpose, PurposeSet, RecordId, Role, RoleSet, Verdict,
+	AccessQuery, Action, ActionSet, CategorySet, DataCategory, Decision, DenyReason,
+	EmergencyReason, Grantee, Moment, OrgId, PermitReason, Purpose, PurposeSet, RecordId, Role,
+	RoleSet, Verdict,
 };
 use consent_runtime::{
 	genesis_config_presets, AccountId, ProxyType, Runtime, RuntimeCall, RuntimeEvent,
@@ -701,18 +702,14 @@ fn names(
 }
 
 /// SPEC's access decision, step by step, over what the patient signed.
-#[allow(clippy::too_many_arguments)]
 pub fn model_decision(
-	patient: &AccountId,
+	query: &AccessQuery<AccountId>,
 	state: &ModelPatient,
-	accessor: &AccountId,
-	category: DataCategory,
-	action: Action,
-	purpose: Purpose,
-	record: Option<RecordId>,
 	now: Moment,
 	inputs: &Inputs,
 ) -> Expected {
+	let AccessQuery { patient, accessor, category, action, purpose, record } = query;
+	let (category, action, purpose, record) = (*category, *action, *purpose, *record);
 	// 1. the patient, or their consent-management proxy.
 	if accessor == patient {
 		return Expected::Permit(PermitReason::Owner);

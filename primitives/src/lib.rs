@@ -11,7 +11,9 @@
 //! - [`Decision`]: the one answer of the access decision;
 //! - [`Digest`], [`Verification`], [`RecordView`]: anchored records and what verification answers;
 //! - the cross-pallet traits ([`CredentialInspect`], [`EmergencyAccess`], [`DelegateCheck`],
-//!   [`AccessControl`]): a pallet never reads another pallet's storage, it asks through these.
+//!   [`AccessControl`]): a pallet never reads another pallet's storage, it asks through these;
+//! - the macros the pallets share: [`assert_positive!`] for their `integrity_test`, and
+//!   [`dataless_extension!`] for a transaction extension that carries no data.
 //!
 //! No health data is ever carried by these types: only codes, ids, hashes and decisions.
 
@@ -20,6 +22,7 @@
 extern crate alloc;
 
 mod emergency;
+mod macros;
 mod records;
 pub use emergency::*;
 pub use records::*;
@@ -679,18 +682,31 @@ impl<AccountId> DelegateCheck<AccountId> for () {
 	}
 }
 
+/// One access question, as SPEC asks it: may `accessor` perform `action` on `category` of
+/// `patient`'s data for `purpose`, now, optionally on one `record`? The same struct is the
+/// argument of [`AccessControl::check_access`], of the runtime API and of the
+/// `consent_checkAccess` RPC (a JSON object with these fields; `record` may be left out).
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, Serialize, Deserialize)]
+pub struct AccessQuery<AccountId> {
+	/// Whose data.
+	pub patient: AccountId,
+	/// Who would access it.
+	pub accessor: AccountId,
+	/// Which category of the patient's data.
+	pub category: DataCategory,
+	/// Read it, or write (anchor or amend) a record of it.
+	pub action: Action,
+	/// Why.
+	pub purpose: Purpose,
+	/// One record, if the access is to a record (a consent may cover named records only).
+	#[serde(default)]
+	pub record: Option<RecordId>,
+}
+
 /// The one access decision (implemented by the consent pallet).
 pub trait AccessControl<AccountId> {
-	/// May `accessor` perform `action` on `category` of `patient`'s data for `purpose`, now,
-	/// optionally on one `record`?
-	fn check_access(
-		patient: &AccountId,
-		accessor: &AccountId,
-		category: DataCategory,
-		action: Action,
-		purpose: Purpose,
-		record: Option<RecordId>,
-	) -> Decision;
+	/// What SPEC's ordered rules answer to `query`, now.
+	fn check_access(query: &AccessQuery<AccountId>) -> Decision;
 
 	/// The weight of one [`AccessControl::check_access`] at its worst case, for the calls of
 	/// other pallets that make the decision.
@@ -761,6 +777,13 @@ pub trait BenchmarkHelper<AccountId> {
 	/// (a runtime without gateways).
 	fn gateway(of: &AccountId, gateway: &AccountId) {
 		let _ = (of, gateway);
+	}
+	/// Make the access decision for the practitioner `who` (made by [`Self::credential`]) on
+	/// `patient`'s data take its longest path, ending in an emergency session that permits
+	/// emergency reads (the consent pallet's `check_access` benchmark case). Default: only the
+	/// session ([`Self::emergency_session`]).
+	fn worst_case_access(patient: &AccountId, who: &AccountId) {
+		Self::emergency_session(patient, who);
 	}
 }
 

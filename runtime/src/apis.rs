@@ -9,8 +9,8 @@ use crate::{
 };
 use alloc::vec::Vec;
 use consent_primitives::{
-	Action, ConsentView, DataCategory, Decision, Digest, EmergencySessionView, Purpose, RecordId,
-	RecordView, Verification, VersionView,
+	AccessQuery, ConsentView, Decision, Digest, EmergencySessionView, RecordId, RecordView,
+	Verification, VersionView,
 };
 use frame_support::{
 	genesis_builder_helper::{build_state, get_preset},
@@ -199,15 +199,8 @@ impl_runtime_apis! {
 	}
 
 	impl pallet_consent_runtime_api::ConsentApi<Block, AccountId> for Runtime {
-		fn check_access(
-			patient: AccountId,
-			accessor: AccountId,
-			category: DataCategory,
-			action: Action,
-			purpose: Purpose,
-			record: Option<RecordId>,
-		) -> Decision {
-			<Consent as consent_primitives::AccessControl<AccountId>>::check_access(&patient, &accessor, category, action, purpose, record)
+		fn check_access(query: AccessQuery<AccountId>) -> Decision {
+			<Consent as consent_primitives::AccessControl<AccountId>>::check_access(&query)
 		}
 
 		fn consents_of(patient: AccountId) -> Vec<ConsentView<AccountId>> {

@@ -8,8 +8,8 @@ mod common;
 
 use common::{on_dev_chain, HOSPITAL, HOUR, NOW};
 use consent_primitives::{
-	AccessControl, Action, ActionSet, DataCategory, Decision, Grantee, PermitReason, Purpose,
-	PurposeSet,
+	AccessControl, AccessQuery, Action, ActionSet, DataCategory, Decision, Grantee, PermitReason,
+	Purpose, PurposeSet,
 };
 use consent_runtime::{
 	AccountId, Balances, Consent, Enrolment, ProxyType, Runtime, RuntimeCall, RuntimeEvent,
@@ -131,14 +131,14 @@ fn an_enrolled_zero_balance_patient_grants_approves_and_revokes_for_free() {
 		assert_eq!(Balances::total_balance_on_hold(&patient), 0);
 		assert_eq!(System::account_nonce(&patient), 1, "the nonce is kept");
 		assert_eq!(
-			Consent::check_access(
-				&patient,
-				&Bob.to_account_id(),
-				DataCategory::LabResults,
-				Action::Read,
-				Purpose::Treat,
-				None
-			),
+			Consent::check_access(&AccessQuery {
+				patient: patient.clone(),
+				accessor: Bob.to_account_id(),
+				category: DataCategory::LabResults,
+				action: Action::Read,
+				purpose: Purpose::Treat,
+				record: None,
+			}),
 			Decision::Permit(PermitReason::Consent(0))
 		);
 
@@ -232,14 +232,14 @@ fn a_guardian_until_a_moment_signs_is_named_and_then_is_refused() {
 			0
 		));
 		let delegate_decision = || {
-			Consent::check_access(
-				&patient,
-				&guardian,
-				DataCategory::Genomics,
-				Action::Read,
-				Purpose::PatientRequest,
-				None,
-			)
+			Consent::check_access(&AccessQuery {
+				patient: patient.clone(),
+				accessor: guardian.clone(),
+				category: DataCategory::Genomics,
+				action: Action::Read,
+				purpose: Purpose::PatientRequest,
+				record: None,
+			})
 		};
 		assert_eq!(delegate_decision(), Decision::Permit(PermitReason::Delegate));
 

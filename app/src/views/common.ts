@@ -97,7 +97,7 @@ export function empty(text: string): HTMLElement {
 
 /** Ask the chain for what the access decision says (consent_checkAccess). */
 export function checkAccess(patient: string, accessor: string, category: string, action: string, purpose: string, record: string | null = null): Promise<unknown> {
-  return chain.rpc('consent_checkAccess', [patient, accessor, category, action, purpose, record, null]);
+  return chain.rpc('consent_checkAccess', [{ patient, accessor, category, action, purpose, record }, null]);
 }
 
 /** The Deny reason of the access decision, for error sentences. */

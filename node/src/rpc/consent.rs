@@ -1,29 +1,23 @@
 //! `consent_*` RPC methods: the access decision and a patient's consents, answered by the
 //! runtime's `ConsentApi` at the best block (or at `at`).
 
-// The access question has six parts, plus the block to answer at.
-#![allow(clippy::too_many_arguments)]
-
 use super::{BlockHash, SuiteClient, SuiteRpc};
-use consent_primitives::{Action, ConsentView, DataCategory, Decision, Purpose, RecordId};
-use consent_runtime::AccountId;
+use consent_primitives::{AccessQuery, ConsentView, Decision};
+use consent_runtime::{opaque::Block, AccountId};
 use jsonrpsee::{core::RpcResult, proc_macros::rpc};
 use pallet_consent_runtime_api::ConsentApi as ConsentRuntimeApi;
+use sp_api::ApiExt;
 
 /// The consent suite's RPC methods.
 #[rpc(client, server)]
 pub trait ConsentApi {
-	/// May `accessor` perform `action` on `category` of `patient`'s data for `purpose`, now
-	/// (optionally on one `record`)? Answers `{"Permit": reason}` or `{"Deny": reason}`.
+	/// What the access decision answers to `query` (a JSON object: `patient`, `accessor`,
+	/// `category`, `action`, `purpose` and, for one record, `record`), now. Answers
+	/// `{"Permit": reason}` or `{"Deny": reason}`.
 	#[method(name = "consent_checkAccess")]
 	fn check_access(
 		&self,
-		patient: AccountId,
-		accessor: AccountId,
-		category: DataCategory,
-		action: Action,
-		purpose: Purpose,
-		record: Option<RecordId>,
+		query: AccessQuery<AccountId>,
 		at: Option<BlockHash>,
 	) -> RpcResult<Decision>;
 
@@ -44,16 +38,19 @@ pub trait ConsentApi {
 impl<C: SuiteClient> ConsentApiServer for SuiteRpc<C> {
 	fn check_access(
 		&self,
-		patient: AccountId,
-		accessor: AccountId,
-		category: DataCategory,
-		action: Action,
-		purpose: Purpose,
-		record: Option<RecordId>,
+		query: AccessQuery<AccountId>,
 		at: Option<BlockHash>,
 	) -> RpcResult<Decision> {
 		self.query(at, |api, at| {
-			api.check_access(at, patient, accessor, category, action, purpose, record)
+			// A block of a runtime before version 2 of the API is asked in its own terms.
+			if api.api_version::<dyn ConsentRuntimeApi<Block, AccountId>>(at)?.unwrap_or(1) < 2 {
+				let AccessQuery { patient, accessor, category, action, purpose, record } = query;
+				#[allow(deprecated)]
+				return api.check_access_before_version_2(
+					at, patient, accessor, category, action, purpose, record,
+				);
+			}
+			api.check_access(at, query)
 		})
 	}
 

@@ -111,23 +111,14 @@ pub mod pallet {
 
 	/// Configuration of the break-glass pallet.
 	#[pallet::config]
-	pub trait Config: frame_system::Config {
-		/// The overarching event type.
-		#[allow(deprecated)]
-		type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
+	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
 		/// The overarching hold reason.
 		type RuntimeHoldReason: From<HoldReason>;
 		/// The currency bonds are held in.
 		type Currency: MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>
 			+ Mutate<Self::AccountId>;
 		/// The deposit a patient pays for storing their policy.
-		type Deposit: Consideration<Self::AccountId, Footprint>
-			+ Clone
-			+ PartialEq
-			+ Eq
-			+ core::fmt::Debug
-			+ MaxEncodedLen
-			+ TypeInfo;
+		type Deposit: Consideration<Self::AccountId, Footprint>;
 		/// Wall-clock time (pallet-timestamp).
 		type Time: Time<Moment = Moment>;
 		/// Practitioner credentials and the break-glass privilege (the registry pallet).
@@ -392,12 +383,14 @@ pub mod pallet {
 				(1..=T::MaxDuration::get()).contains(&T::DefaultDuration::get()),
 				"DefaultDuration must be within 1..=MaxDuration"
 			);
-			assert!(T::ReviewWindow::get() > 0, "ReviewWindow is 0");
-			assert!(T::ContestWindow::get() > 0, "ContestWindow is 0");
-			assert!(T::RateWindow::get() > 0, "RateWindow is 0");
-			assert!(T::MaxConcurrentPerPatient::get() > 0, "MaxConcurrentPerPatient is 0");
-			assert!(T::MaxSessionsPerWindow::get() > 0, "MaxSessionsPerWindow is 0");
-			assert!(T::MaxWritesPerSession::get() > 0, "MaxWritesPerSession is 0");
+			consent_primitives::assert_positive!(T:
+				ReviewWindow,
+				ContestWindow,
+				RateWindow,
+				MaxConcurrentPerPatient,
+				MaxSessionsPerWindow,
+				MaxWritesPerSession,
+			);
 		}
 
 		#[cfg(feature = "try-runtime")]

@@ -2,7 +2,8 @@
 
 use super::*;
 use consent_primitives::{
-	AccessControl, ActionSet, BenchmarkHelper as _, CategorySet, DataCategory, Decision, PurposeSet,
+	AccessControl, AccessQuery, ActionSet, BenchmarkHelper as _, CategorySet, DataCategory,
+	Decision, PurposeSet,
 };
 use frame_benchmarking::v2::*;
 use frame_support::BoundedVec;
@@ -94,6 +95,61 @@ fn open_request<T: Config>(
 }
 
 use consent_primitives::RequestId;
+
+impl<T: Config> Pallet<T> {
+	/// Make the access decision for the credentialed `practitioner` on `patient`'s data take
+	/// its longest path: every deny rule read and none matching, both index items of the
+	/// practitioner (its own consents, and those to its organization or to a role it holds)
+	/// full, none covering anything but demographics, then an emergency session of the
+	/// practitioner (opened by the benchmark helper) permitting an emergency read or new record.
+	/// The patient must be able to pay the deposits. Used by this pallet's `check_access`
+	/// benchmark and, through the runtime's benchmark helper, by the calls of other pallets that
+	/// decide many accesses at once.
+	pub fn benchmark_worst_case_access(
+		patient: &T::AccountId,
+		practitioner: &T::AccountId,
+	) -> Result<(), BenchmarkError> {
+		fill_rules::<T>(patient, T::MaxDenyRules::get())?;
+		let now = T::Time::now();
+		let credential = T::Credentials::credential(practitioner, now)
+			.ok_or(BenchmarkError::Stop("no credential"))?;
+		let demographics_only = Scope {
+			categories: DataCategory::Demographics.into(),
+			actions: ActionSet::all(),
+			purposes: PurposeSet::all(),
+		};
+		let organization = credential.organization;
+		let organization_grantee = match credential.roles.iter().next() {
+			Some(role) => Grantee::Role { organization, role },
+			None => Grantee::Organization(organization),
+		};
+		for grantee in [Grantee::Practitioner(practitioner.clone()), organization_grantee] {
+			for _ in 0..T::MaxConsentsPerGrantee::get() {
+				if Counts::<T>::get(patient).consents >= T::MaxConsentsPerPatient::get() {
+					break;
+				}
+				Pallet::<T>::grant_consent(
+					RawOrigin::Signed(patient.clone()).into(),
+					grantee.clone(),
+					demographics_only.into(),
+					most_records::<T>(),
+					None,
+					None,
+				)?;
+			}
+		}
+		assert_eq!(
+			Pallet::<T>::index_keys(practitioner, &credential)
+				.iter()
+				.map(|key| AccessIndex::<T>::decode_len(patient, key).unwrap_or(0) as u32)
+				.sum::<u32>(),
+			(2 * T::MaxConsentsPerGrantee::get()).min(T::MaxConsentsPerPatient::get()),
+			"both index items are full"
+		);
+		T::BenchmarkHelper::emergency_session(patient, practitioner);
+		Ok(())
+	}
+}
 
 #[benchmarks]
 mod benchmarks {
@@ -268,55 +324,18 @@ mod benchmarks {
 	#[benchmark]
 	fn check_access() -> Result<(), BenchmarkError> {
 		let (patient, practitioner) = actors::<T>();
-		fill_rules::<T>(&patient, T::MaxDenyRules::get())?;
-		let now = T::Time::now();
-		let credential = T::Credentials::credential(&practitioner, now)
-			.ok_or(BenchmarkError::Stop("no credential"))?;
-		let demographics_only = Scope {
-			categories: DataCategory::Demographics.into(),
-			actions: ActionSet::all(),
-			purposes: PurposeSet::all(),
-		};
-		let organization = credential.organization;
-		let organization_grantee = match credential.roles.iter().next() {
-			Some(role) => Grantee::Role { organization, role },
-			None => Grantee::Organization(organization),
-		};
-		for grantee in [Grantee::Practitioner(practitioner.clone()), organization_grantee] {
-			for _ in 0..T::MaxConsentsPerGrantee::get() {
-				if Counts::<T>::get(&patient).consents >= T::MaxConsentsPerPatient::get() {
-					break;
-				}
-				Pallet::<T>::grant_consent(
-					RawOrigin::Signed(patient.clone()).into(),
-					grantee.clone(),
-					demographics_only.into(),
-					most_records::<T>(),
-					None,
-					None,
-				)?;
-			}
-		}
-		assert_eq!(
-			Pallet::<T>::index_keys(&practitioner, &credential)
-				.iter()
-				.map(|key| AccessIndex::<T>::decode_len(&patient, key).unwrap_or(0) as u32)
-				.sum::<u32>(),
-			(2 * T::MaxConsentsPerGrantee::get()).min(T::MaxConsentsPerPatient::get()),
-			"both index items are full"
-		);
-		T::BenchmarkHelper::emergency_session(&patient, &practitioner);
+		Pallet::<T>::benchmark_worst_case_access(&patient, &practitioner)?;
 		let decision;
 		#[block]
 		{
-			decision = <Pallet<T> as AccessControl<T::AccountId>>::check_access(
-				&patient,
-				&practitioner,
-				DataCategory::LabResults,
-				consent_primitives::Action::Read,
-				consent_primitives::Purpose::EmergencyTreat,
-				Some(H256::repeat_byte(7)),
-			);
+			decision = <Pallet<T> as AccessControl<T::AccountId>>::check_access(&AccessQuery {
+				patient: patient.clone(),
+				accessor: practitioner.clone(),
+				category: DataCategory::LabResults,
+				action: Action::Read,
+				purpose: Purpose::EmergencyTreat,
+				record: Some(H256::repeat_byte(7)),
+			});
 		}
 		assert!(
 			matches!(decision, Decision::Permit(consent_primitives::PermitReason::Emergency(_))),

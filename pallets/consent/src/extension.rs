@@ -1,11 +1,9 @@
 //! The transaction extension that records who signed a delegated call.
 
 use crate::{Config, Signer, WeightInfo};
-use codec::{Decode, DecodeWithMemTracking, Encode};
 use frame_support::{
 	dispatch::DispatchInfo, pallet_prelude::TransactionSource, traits::Contains, weights::Weight,
 };
-use scale_info::TypeInfo;
 use sp_runtime::{
 	traits::{
 		AsSystemOriginSigner, DispatchInfoOf, Dispatchable, Implication, PostDispatchInfoOf,
@@ -15,33 +13,14 @@ use sp_runtime::{
 	DispatchResult,
 };
 
-/// For a delegated call ([`Config::DelegatedCalls`]: a guardian acting through pallet-proxy),
-/// records the extrinsic's signer in [`Signer`] for the length of the dispatch, so that the
-/// consent pallet's events and consents name the delegate as well as the patient whose origin
-/// the call carries. Other calls pass untouched and have the weight refunded.
-///
-/// It carries no data: wallets sign it as an empty extension.
-#[derive(Encode, Decode, DecodeWithMemTracking, Clone, Eq, PartialEq, TypeInfo)]
-#[scale_info(skip_type_params(T))]
-pub struct NoteSigner<T>(core::marker::PhantomData<T>);
-
-impl<T> NoteSigner<T> {
-	/// The extension (it has no parameters).
-	pub fn new() -> Self {
-		Self(Default::default())
-	}
-}
-
-impl<T> Default for NoteSigner<T> {
-	fn default() -> Self {
-		Self::new()
-	}
-}
-
-impl<T> core::fmt::Debug for NoteSigner<T> {
-	fn fmt(&self, f: &mut core::fmt::Formatter) -> core::fmt::Result {
-		write!(f, "NoteSigner")
-	}
+consent_primitives::dataless_extension! {
+	/// For a delegated call ([`Config::DelegatedCalls`]: a guardian acting through pallet-proxy),
+	/// records the extrinsic's signer in [`Signer`] for the length of the dispatch, so that the
+	/// consent pallet's events and consents name the delegate as well as the patient whose origin
+	/// the call carries. Other calls pass untouched and have the weight refunded.
+	///
+	/// It carries no data: wallets sign it as an empty extension.
+	pub struct NoteSigner<T>;
 }
 
 impl<T: Config + Send + Sync> TransactionExtension<T::RuntimeCall> for NoteSigner<T>

@@ -66,9 +66,9 @@ pub use weights::WeightInfo;
 
 use alloc::vec::Vec;
 use consent_primitives::{
-	AccessControl, Action, CategoryList, CategorySet, ConsentView, CredentialInspect,
-	CredentialStatus, DataCategory, Decision, DelegateCheck, DenyReason, EmergencyAccess, Grantee,
-	PermitReason, Purpose, PurposeList, PurposeSet, RecordId, Sponsorship,
+	AccessControl, AccessQuery, Action, CategoryList, CategorySet, ConsentView, CredentialInspect,
+	CredentialStatus, Decision, DelegateCheck, DenyReason, EmergencyAccess, Grantee, PermitReason,
+	Purpose, PurposeList, PurposeSet, RecordId, Sponsorship,
 };
 use frame_support::traits::{Consideration, Contains, Footprint, Get, Time};
 
@@ -110,22 +110,13 @@ pub mod pallet {
 
 	/// Configuration of the consent pallet.
 	#[pallet::config]
-	pub trait Config: frame_system::Config {
-		/// The overarching event type.
-		#[allow(deprecated)]
-		type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
+	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
 		/// The overarching hold reason.
 		type RuntimeHoldReason: From<HoldReason>;
 		/// The currency deposits are held in (inspected by `try_state`).
 		type Currency: fungible::InspectHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
 		/// The deposit held for every stored consent, rule and request, priced by its footprint.
-		type Deposit: Consideration<Self::AccountId, Footprint>
-			+ Clone
-			+ PartialEq
-			+ Eq
-			+ core::fmt::Debug
-			+ MaxEncodedLen
-			+ TypeInfo;
+		type Deposit: Consideration<Self::AccountId, Footprint>;
 		/// Wall-clock time (pallet-timestamp): validity periods are moments, not blocks.
 		type Time: Time<Moment = Moment>;
 		/// Practitioner credentials (the registry pallet).
@@ -363,15 +354,17 @@ pub mod pallet {
 		/// The configuration's relations: every bound admits at least one item, a grantee's
 		/// consents fit in a patient's, and requests live for a while.
 		fn integrity_test() {
-			assert!(T::MaxConsentsPerPatient::get() > 0, "MaxConsentsPerPatient is 0");
+			consent_primitives::assert_positive!(T: MaxConsentsPerPatient);
 			assert!(
 				(1..=T::MaxConsentsPerPatient::get()).contains(&T::MaxConsentsPerGrantee::get()),
 				"MaxConsentsPerGrantee must be within 1..=MaxConsentsPerPatient"
 			);
-			assert!(T::MaxRecordsPerConsent::get() > 0, "MaxRecordsPerConsent is 0");
-			assert!(T::MaxDenyRules::get() > 0, "MaxDenyRules is 0");
-			assert!(T::MaxPendingPerPatient::get() > 0, "MaxPendingPerPatient is 0");
-			assert!(T::MaxPendingPerRequester::get() > 0, "MaxPendingPerRequester is 0");
+			consent_primitives::assert_positive!(T:
+				MaxRecordsPerConsent,
+				MaxDenyRules,
+				MaxPendingPerPatient,
+				MaxPendingPerRequester,
+			);
 			assert!(T::RequestTtl::get() > 0, "RequestTtl is 0: requests would lapse at once");
 		}
 
@@ -1013,14 +1006,9 @@ impl<T: Config> AccessControl<T::AccountId> for Pallet<T> {
 	/// Reads at most: the accessor's delegation and credential, the deny rules, two items of the
 	/// access index (the accessor's own consents, and those to its organization and its roles),
 	/// never a consent one by one, and the accessor's emergency session for the patient.
-	fn check_access(
-		patient: &T::AccountId,
-		accessor: &T::AccountId,
-		category: DataCategory,
-		action: Action,
-		purpose: Purpose,
-		record: Option<RecordId>,
-	) -> Decision {
+	fn check_access(query: &AccessQuery<T::AccountId>) -> Decision {
+		let AccessQuery { patient, accessor, category, action, purpose, record } = query;
+		let (category, action, purpose, record) = (*category, *action, *purpose, *record);
 		if accessor == patient {
 			return Decision::Permit(PermitReason::Owner);
 		}

@@ -6,8 +6,8 @@ use crate::{
 	IndexKey, NextRequestId, Requests, Scope,
 };
 use consent_primitives::{
-	AccessControl, Action as A, ActionSet, CategorySet, DataCategory as C, Decision, DenyReason,
-	Grantee, PermitReason, Purpose as P, PurposeSet, Role,
+	AccessControl, AccessQuery, Action as A, ActionSet, CategorySet, DataCategory as C, Decision,
+	DenyReason, Grantee, PermitReason, Purpose as P, PurposeSet, Role,
 };
 use frame_support::{
 	assert_noop, assert_ok,
@@ -49,9 +49,14 @@ fn grant(grantee: Grantee<u64>, scope: Scope, end: Option<u64>) -> u64 {
 }
 
 fn check(accessor: u64, category: C, action: A, purpose: P) -> Decision {
-	<Consent as AccessControl<u64>>::check_access(
-		&PATIENT, &accessor, category, action, purpose, None,
-	)
+	<Consent as AccessControl<u64>>::check_access(&AccessQuery {
+		patient: PATIENT,
+		accessor,
+		category,
+		action,
+		purpose,
+		record: None,
+	})
 }
 
 fn held(who: u64) -> u64 {
@@ -462,14 +467,14 @@ fn a_consent_that_names_records_permits_only_those_records() {
 			None
 		));
 		let check = |record| {
-			<Consent as AccessControl<u64>>::check_access(
-				&PATIENT,
-				&DOCTOR,
-				C::LabResults,
-				A::Read,
-				P::Treat,
+			<Consent as AccessControl<u64>>::check_access(&AccessQuery {
+				patient: PATIENT,
+				accessor: DOCTOR,
+				category: C::LabResults,
+				action: A::Read,
+				purpose: P::Treat,
 				record,
-			)
+			})
 		};
 		assert_eq!(check(Some(r1)), Decision::Permit(PermitReason::Consent(0)));
 		assert_eq!(check(Some(r2)), Decision::Deny(DenyReason::RecordOutOfScope));
@@ -977,14 +982,14 @@ fn an_emergency_session_serves_only_emergency_reads_and_new_records() {
 		let emergency = Decision::Permit(PermitReason::Emergency(3));
 		let denied = Decision::Deny(DenyReason::NoConsent);
 		let on = |action, purpose, record| {
-			<Consent as AccessControl<u64>>::check_access(
-				&PATIENT,
-				&DOCTOR,
-				C::LabResults,
+			<Consent as AccessControl<u64>>::check_access(&AccessQuery {
+				patient: PATIENT,
+				accessor: DOCTOR,
+				category: C::LabResults,
 				action,
 				purpose,
 				record,
-			)
+			})
 		};
 		let record = Some(H256::repeat_byte(1));
 		for purpose in [P::EmergencyTreat, P::BreakTheGlass] {

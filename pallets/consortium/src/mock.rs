@@ -3,30 +3,10 @@
 //! end-to-end tests).
 
 use crate as pallet_consortium;
-use frame_support::{
-	derive_impl,
-	traits::{ConstU32, Contains},
-};
+use frame_support::traits::{ConstU32, Contains};
 use sp_runtime::BuildStorage;
 
-type Block = frame_system::mocking::MockBlock<Test>;
-
-#[frame_support::runtime]
-mod runtime {
-	#[runtime::runtime]
-	#[runtime::derive(RuntimeCall, RuntimeEvent, RuntimeError, RuntimeOrigin, RuntimeTask)]
-	pub struct Test;
-
-	#[runtime::pallet_index(0)]
-	pub type System = frame_system;
-	#[runtime::pallet_index(1)]
-	pub type Consortium = pallet_consortium;
-}
-
-#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
-impl frame_system::Config for Test {
-	type Block = Block;
-}
+consent_test_support::test_runtime!(system; 1 => Consortium = pallet_consortium);
 
 /// The floor of the mock's set, as in the runtime.
 pub const MIN_VALIDATORS: u32 = 3;
@@ -46,7 +26,6 @@ impl Contains<RuntimeCall> for NoCodeByBlob {
 }
 
 impl pallet_consortium::Config for Test {
-	type RuntimeEvent = RuntimeEvent;
 	type RuntimeCall = RuntimeCall;
 	type ValidatorOrigin = frame_system::EnsureRoot<u64>;
 	type EnactOrigin = frame_system::EnsureRoot<u64>;

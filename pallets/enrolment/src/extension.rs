@@ -1,13 +1,11 @@
 //! The transaction extension that counts an enrolled patient's free calls.
 
 use crate::{Config, Pallet, WeightInfo};
-use codec::{Decode, DecodeWithMemTracking, Encode};
 use frame_support::{
 	dispatch::{CheckIfFeeless, DispatchInfo},
 	pallet_prelude::TransactionSource,
 	weights::Weight,
 };
-use scale_info::TypeInfo;
 use sp_runtime::{
 	traits::{
 		AsSystemOriginSigner, DispatchInfoOf, Dispatchable, Implication, PostDispatchInfoOf,
@@ -21,34 +19,15 @@ use sp_runtime::{
 /// free calls of the current window are spent.
 pub const FREE_CALLS_EXHAUSTED: u8 = 42;
 
-/// Counts each free call (`#[pallet::feeless_if]` said so for the signer) of an enrolled patient
-/// and refuses it once [`Config::FreeCallsPerWindow`] were made in the current window. Failed
-/// calls count too: the count is written before dispatch and kept whatever the call's outcome.
-/// Calls that pay a fee pass untouched.
-///
-/// Place it before `SkipCheckIfFeeless<ChargeTransactionPayment>` in the runtime's
-/// `TxExtension`. It carries no data: wallets sign it as an empty extension.
-#[derive(Encode, Decode, DecodeWithMemTracking, Clone, Eq, PartialEq, TypeInfo)]
-#[scale_info(skip_type_params(T))]
-pub struct CountFreeCalls<T>(core::marker::PhantomData<T>);
-
-impl<T> CountFreeCalls<T> {
-	/// The extension (it has no parameters).
-	pub fn new() -> Self {
-		Self(Default::default())
-	}
-}
-
-impl<T> Default for CountFreeCalls<T> {
-	fn default() -> Self {
-		Self::new()
-	}
-}
-
-impl<T> core::fmt::Debug for CountFreeCalls<T> {
-	fn fmt(&self, f: &mut core::fmt::Formatter) -> core::fmt::Result {
-		write!(f, "CountFreeCalls")
-	}
+consent_primitives::dataless_extension! {
+	/// Counts each free call (`#[pallet::feeless_if]` said so for the signer) of an enrolled patient
+	/// and refuses it once [`Config::FreeCallsPerWindow`] were made in the current window. Failed
+	/// calls count too: the count is written before dispatch and kept whatever the call's outcome.
+	/// Calls that pay a fee pass untouched.
+	///
+	/// Place it before `SkipCheckIfFeeless<ChargeTransactionPayment>` in the runtime's
+	/// `TxExtension`. It carries no data: wallets sign it as an empty extension.
+	pub struct CountFreeCalls<T>;
 }
 
 impl<T: Config + Send + Sync> TransactionExtension<T::RuntimeCall> for CountFreeCalls<T>

@@ -116,21 +116,12 @@ pub mod pallet {
 
 	/// Configuration of the enrolment pallet.
 	#[pallet::config]
-	pub trait Config: frame_system::Config {
-		/// The overarching event type.
-		#[allow(deprecated)]
-		type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
+	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
 		/// Who administers which organization (the registry pallet).
 		type Organizations: OrganizationAdmins<Self::AccountId>;
 		/// The deposit held from the enrolling admin, priced by the footprint of the sponsored
 		/// quota.
-		type Deposit: Consideration<Self::AccountId, Footprint>
-			+ Clone
-			+ PartialEq
-			+ Eq
-			+ core::fmt::Debug
-			+ MaxEncodedLen
-			+ TypeInfo;
+		type Deposit: Consideration<Self::AccountId, Footprint>;
 		/// Wall-clock time (pallet-timestamp), for the free-call windows.
 		type Time: Time<Moment = Moment>;
 		/// How many stored items (consents, deny rules) an enrolment sponsors at once.

@@ -5,12 +5,10 @@ use crate as pallet_enrolment;
 use consent_primitives::{OrgId, OrganizationAdmins};
 use core::cell::RefCell;
 use frame_support::{
-	derive_impl, parameter_types,
+	parameter_types,
 	traits::{fungible::HoldConsideration, ConstU32, ConstU64, Footprint},
 };
 use sp_runtime::BuildStorage;
-
-type Block = frame_system::mocking::MockBlock<Test>;
 
 /// A pallet with one call that enrolled patients make for free.
 #[frame_support::pallet(dev_mode)]
@@ -39,46 +37,7 @@ pub mod clinic {
 	}
 }
 
-#[frame_support::runtime]
-mod runtime {
-	#[runtime::runtime]
-	#[runtime::derive(
-		RuntimeCall,
-		RuntimeEvent,
-		RuntimeError,
-		RuntimeOrigin,
-		RuntimeTask,
-		RuntimeHoldReason,
-		RuntimeFreezeReason
-	)]
-	pub struct Test;
-
-	#[runtime::pallet_index(0)]
-	pub type System = frame_system;
-	#[runtime::pallet_index(1)]
-	pub type Timestamp = pallet_timestamp;
-	#[runtime::pallet_index(2)]
-	pub type Balances = pallet_balances;
-	#[runtime::pallet_index(3)]
-	pub type Enrolment = pallet_enrolment;
-	#[runtime::pallet_index(4)]
-	pub type Clinic = crate::mock::clinic;
-}
-
-#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
-impl frame_system::Config for Test {
-	type Block = Block;
-	type AccountData = pallet_balances::AccountData<u64>;
-}
-
-#[derive_impl(pallet_timestamp::config_preludes::TestDefaultConfig)]
-impl pallet_timestamp::Config for Test {}
-
-#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
-impl pallet_balances::Config for Test {
-	type AccountStore = System;
-	type RuntimeHoldReason = RuntimeHoldReason;
-}
+consent_test_support::test_runtime!(balances; 3 => Enrolment = pallet_enrolment, 4 => Clinic = crate::mock::clinic);
 
 impl clinic::Config for Test {}
 
@@ -130,7 +89,6 @@ pub type Deposit = HoldConsideration<
 >;
 
 impl pallet_enrolment::Config for Test {
-	type RuntimeEvent = RuntimeEvent;
 	type Organizations = MockOrganizations;
 	type Deposit = Deposit;
 	type Time = Timestamp;

@@ -3,7 +3,8 @@
 
 use super::*;
 use consent_primitives::{
-	AccessControl as _, Action, BenchmarkHelper as _, Decision, DigestAlgorithm, PermitReason,
+	AccessControl as _, AccessQuery, Action, BenchmarkHelper as _, Decision, DigestAlgorithm,
+	PermitReason,
 };
 use frame_benchmarking::v2::*;
 use frame_support::BoundedVec;
@@ -105,14 +106,14 @@ mod benchmarks {
 		fund::<T>(&patient);
 		fund::<T>(&author);
 		T::BenchmarkHelper::emergency_session(&patient, &author);
-		let decision = T::Access::check_access(
-			&patient,
-			&author,
-			DataCategory::Allergies,
-			Action::Write,
-			Purpose::EmergencyTreat,
-			None,
-		);
+		let decision = T::Access::check_access(&AccessQuery {
+			patient: patient.clone(),
+			accessor: author.clone(),
+			category: DataCategory::Allergies,
+			action: Action::Write,
+			purpose: Purpose::EmergencyTreat,
+			record: None,
+		});
 		assert!(
 			matches!(decision, Decision::Permit(PermitReason::Emergency(_))),
 			"the anchor must take the emergency path, not a consent: {decision:?}"
@@ -156,14 +157,19 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// A gateway logs `n` reads of `n` distinct records by a practitioner of its organization
-	/// (the credential checked for each); the decisions are weighed by `check_access`, added per
-	/// read.
+	/// A gateway logs `n` emergency reads of `n` distinct records by one practitioner of its
+	/// organization (the credential checked for each), each decision taking the longest path
+	/// of `check_access` (every deny rule, both index items full, the emergency session): what
+	/// a read costs once its (patient, accessor) pair's storage has been read. The first
+	/// decision of each pair is weighed by `check_access` and added per pair.
 	#[benchmark]
 	fn log_access_batch(n: Linear<1, { T::MaxLogBatch::get() }>) -> Result<(), BenchmarkError> {
 		let (patient, author) = actors::<T>();
+		let reader: T::AccountId = account("reader", 0, 0);
+		T::BenchmarkHelper::credential(&reader);
+		T::BenchmarkHelper::worst_case_access(&patient, &reader);
 		let gateway: T::AccountId = account("gateway", 0, 0);
-		T::BenchmarkHelper::gateway(&author, &gateway);
+		T::BenchmarkHelper::gateway(&reader, &gateway);
 		let mut reads = alloc::vec::Vec::new();
 		for i in 0..n {
 			Pallet::<T>::anchor_record(
@@ -177,10 +183,22 @@ mod benchmarks {
 			)?;
 			reads.push(LoggedRead {
 				record_id: newest::<T>(&patient)?,
-				accessor: author.clone(),
-				purpose: Purpose::Treat,
+				accessor: reader.clone(),
+				purpose: Purpose::EmergencyTreat,
 			});
 		}
+		let decision = T::Access::check_access(&AccessQuery {
+			patient: patient.clone(),
+			accessor: reader.clone(),
+			category: DataCategory::LabResults,
+			action: Action::Read,
+			purpose: Purpose::EmergencyTreat,
+			record: Some(reads[0].record_id),
+		});
+		assert!(
+			matches!(decision, Decision::Permit(PermitReason::Emergency(_))),
+			"each read must end in the emergency session, the longest path: {decision:?}"
+		);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(gateway), BoundedVec::truncate_from(reads));
 		Ok(())

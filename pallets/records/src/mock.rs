@@ -6,59 +6,20 @@
 
 use crate as pallet_records;
 use consent_primitives::{
-	AccessControl, Action, ActionSet, CategorySet, ConsentId, CredentialInspect, CredentialStatus,
-	DataCategory, Decision, DelegateCheck, DenyReason, EmergencyAccess, Grantee, Moment, OrgId,
-	PermitReason, Purpose, PurposeSet, RecordId, Role, RoleSet, SessionId,
+	AccessControl, AccessQuery, Action, ActionSet, CategorySet, ConsentId, CredentialInspect,
+	CredentialStatus, DataCategory, Decision, DelegateCheck, DenyReason, EmergencyAccess, Grantee,
+	Moment, OrgId, PermitReason, Purpose, PurposeSet, RecordId, Role, RoleSet, SessionId,
 };
 use core::cell::RefCell;
 use frame_support::{
-	derive_impl, parameter_types,
+	parameter_types,
 	traits::{fungible::HoldConsideration, ConstU32, ConstU64, LinearStoragePrice, Time},
 	weights::Weight,
 };
 use sp_runtime::BuildStorage;
 use std::collections::{BTreeMap, BTreeSet};
 
-type Block = frame_system::mocking::MockBlock<Test>;
-
-#[frame_support::runtime]
-mod runtime {
-	#[runtime::runtime]
-	#[runtime::derive(
-		RuntimeCall,
-		RuntimeEvent,
-		RuntimeError,
-		RuntimeOrigin,
-		RuntimeTask,
-		RuntimeHoldReason,
-		RuntimeFreezeReason
-	)]
-	pub struct Test;
-
-	#[runtime::pallet_index(0)]
-	pub type System = frame_system;
-	#[runtime::pallet_index(1)]
-	pub type Timestamp = pallet_timestamp;
-	#[runtime::pallet_index(2)]
-	pub type Balances = pallet_balances;
-	#[runtime::pallet_index(3)]
-	pub type Records = pallet_records;
-}
-
-#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
-impl frame_system::Config for Test {
-	type Block = Block;
-	type AccountData = pallet_balances::AccountData<u64>;
-}
-
-#[derive_impl(pallet_timestamp::config_preludes::TestDefaultConfig)]
-impl pallet_timestamp::Config for Test {}
-
-#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
-impl pallet_balances::Config for Test {
-	type AccountStore = System;
-	type RuntimeHoldReason = RuntimeHoldReason;
-}
+consent_test_support::test_runtime!(balances; 3 => Records = pallet_records);
 
 thread_local! {
 	static CREDENTIALS: RefCell<BTreeMap<u64, CredentialStatus>> =
@@ -183,14 +144,9 @@ impl MockAccess {
 }
 
 impl AccessControl<u64> for MockAccess {
-	fn check_access(
-		patient: &u64,
-		accessor: &u64,
-		category: DataCategory,
-		action: Action,
-		purpose: Purpose,
-		record: Option<RecordId>,
-	) -> Decision {
+	fn check_access(query: &AccessQuery<u64>) -> Decision {
+		let AccessQuery { patient, accessor, category, action, purpose, record } = *query;
+		let (patient, accessor) = (&patient, &accessor);
 		if accessor == patient {
 			return Decision::Permit(PermitReason::Owner);
 		}
@@ -307,7 +263,6 @@ pub type Deposit = HoldConsideration<
 >;
 
 impl pallet_records::Config for Test {
-	type RuntimeEvent = RuntimeEvent;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Currency = Balances;
 	type Deposit = Deposit;
@@ -409,7 +364,8 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 #[cfg(feature = "runtime-benchmarks")]
 pub struct BenchmarkHelper;
 
-/// The organization the benchmarks' practitioner is credentialed by.
+/// Where the benchmarks' practitioners' organizations start: each has one of its own, as in
+/// the runtime.
 #[cfg(feature = "runtime-benchmarks")]
 pub const BENCHMARK_ORG: OrgId = 9;
 
@@ -417,7 +373,7 @@ pub const BENCHMARK_ORG: OrgId = 9;
 impl consent_primitives::BenchmarkHelper<u64> for BenchmarkHelper {
 	fn credential(who: &u64) {
 		let status = CredentialStatus {
-			organization: BENCHMARK_ORG,
+			organization: BENCHMARK_ORG.wrapping_add(*who as OrgId),
 			roles: RoleSet::all(),
 			valid: true,
 			break_glass: true,

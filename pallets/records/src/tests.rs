@@ -924,7 +924,7 @@ fn a_gateway_logs_a_batch_of_its_practitioners_reads_each_decided_and_evented() 
 		for (label, submitter, reads, error) in refused {
 			let before = System::events().len();
 			let result = Records::log_access_batch(RuntimeOrigin::signed(submitter), batch(reads));
-			assert_eq!(result, Err(error), "{label}");
+			assert_eq!(result.map_err(|e| e.error), Err(error), "{label}");
 			assert_eq!(System::events().len(), before, "{label}: nothing logged");
 		}
 		// A gateway of an organization suspended since logs for nobody.
@@ -936,16 +936,35 @@ fn a_gateway_logs_a_batch_of_its_practitioners_reads_each_decided_and_evented() 
 	});
 }
 
+/// A batch is charged a worst-case decision per read up front, and refunded to one per
+/// distinct (patient, accessor) pair it asked.
 #[test]
-fn a_batch_weighs_its_decisions_one_by_one() {
+fn a_batch_is_charged_a_decision_per_read_and_refunded_to_one_per_pair() {
+	let batch_weight = <() as crate::WeightInfo>::log_access_batch;
 	let reads = |n: usize| batch(vec![read(DOCTOR, H256::zero(), P::Treat); n]);
 	for n in [1u32, 2] {
 		let call = crate::Call::<Test>::log_access_batch { reads: reads(n as usize) };
 		assert_eq!(
 			call.get_dispatch_info().call_weight,
-			<() as crate::WeightInfo>::log_access_batch(n).saturating_add(ACCESS_WEIGHT * n as u64)
+			batch_weight(n) + ACCESS_WEIGHT * n as u64
 		);
 	}
+	test(|| {
+		grant(1, DOCTOR, &[A::Read, A::Write]);
+		let (first, second) = (anchor(DOCTOR, 1), anchor(DOCTOR, 2));
+		let actual = |reads| {
+			Records::log_access_batch(RuntimeOrigin::signed(GATEWAY), batch(reads))
+				.expect("the gateway logs its practitioners' reads")
+				.actual_weight
+		};
+		// (The mock's batches hold two reads.) One pair, the patient and the doctor, twice: one
+		// decision's reads.
+		let same_pair = vec![read(DOCTOR, first, P::Treat), read(DOCTOR, second, P::Research)];
+		assert_eq!(actual(same_pair), Some(batch_weight(2) + ACCESS_WEIGHT));
+		// Two accessors of the same patient: two pairs.
+		let two_pairs = vec![read(DOCTOR, first, P::Treat), read(NURSE, first, P::Treat)];
+		assert_eq!(actual(two_pairs), Some(batch_weight(2) + ACCESS_WEIGHT * 2));
+	});
 }
 
 /// Every call tried from every origin that must be refused: the named error, no state change

@@ -98,8 +98,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1425`
 		//  Estimated: `42552`
-		// Minimum execution time: 112_635_000 picoseconds.
-		Weight::from_parts(146_349_000, 0)
+		// Minimum execution time: 113_669_000 picoseconds.
+		Weight::from_parts(147_143_000, 0)
 			.saturating_add(Weight::from_parts(0, 42552))
 			.saturating_add(T::DbWeight::get().reads(15))
 			.saturating_add(T::DbWeight::get().writes(11))
@@ -132,8 +132,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `3962`
 		//  Estimated: `42552`
-		// Minimum execution time: 144_001_000 picoseconds.
-		Weight::from_parts(173_115_000, 0)
+		// Minimum execution time: 141_493_000 picoseconds.
+		Weight::from_parts(168_462_000, 0)
 			.saturating_add(Weight::from_parts(0, 42552))
 			.saturating_add(T::DbWeight::get().reads(12))
 			.saturating_add(T::DbWeight::get().writes(6))
@@ -156,8 +156,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1138`
 		//  Estimated: `42552`
-		// Minimum execution time: 40_414_000 picoseconds.
-		Weight::from_parts(58_885_000, 0)
+		// Minimum execution time: 40_049_000 picoseconds.
+		Weight::from_parts(56_017_000, 0)
 			.saturating_add(Weight::from_parts(0, 42552))
 			.saturating_add(T::DbWeight::get().reads(8))
 	}
@@ -177,17 +177,21 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consent::DenyRules` (`max_values`: None, `max_size`: Some(1409), added: 3884, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::AccessIndex` (r:2 w:0)
 	/// Proof: `Consent::AccessIndex` (`max_values`: None, `max_size`: Some(18306), added: 20781, mode: `MaxEncodedLen`)
+	/// Storage: `BreakGlass::ActiveSession` (r:1 w:0)
+	/// Proof: `BreakGlass::ActiveSession` (`max_values`: None, `max_size`: Some(104), added: 2579, mode: `MaxEncodedLen`)
+	/// Storage: `BreakGlass::Sessions` (r:1 w:0)
+	/// Proof: `BreakGlass::Sessions` (`max_values`: None, `max_size`: Some(214), added: 2689, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 256]`.
 	fn log_access_batch(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1113 + n * (97 ±0)`
+		//  Measured:  `37360 + n * (97 ±0)`
 		//  Estimated: `42552 + n * (2566 ±0)`
-		// Minimum execution time: 53_269_000 picoseconds.
-		Weight::from_parts(114_956_969, 0)
+		// Minimum execution time: 111_086_000 picoseconds.
+		Weight::from_parts(301_866_797, 0)
 			.saturating_add(Weight::from_parts(0, 42552))
-			// Standard Error: 71_880
-			.saturating_add(Weight::from_parts(22_535_674, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(8))
+			// Standard Error: 225_075
+			.saturating_add(Weight::from_parts(46_999_685, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(10))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2566).saturating_mul(n.into()))
 	}
@@ -216,11 +220,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `801 + v * (493 ±0)`
 		//  Estimated: `3658 + v * (2778 ±0)`
-		// Minimum execution time: 138_341_000 picoseconds.
-		Weight::from_parts(153_070_069, 0)
+		// Minimum execution time: 138_092_000 picoseconds.
+		Weight::from_parts(66_239_103, 0)
 			.saturating_add(Weight::from_parts(0, 3658))
-			// Standard Error: 118_271
-			.saturating_add(Weight::from_parts(43_510_323, 0).saturating_mul(v.into()))
+			// Standard Error: 111_520
+			.saturating_add(Weight::from_parts(48_937_787, 0).saturating_mul(v.into()))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(v.into())))
 			.saturating_add(T::DbWeight::get().writes(6))
@@ -273,8 +277,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1425`
 		//  Estimated: `42552`
-		// Minimum execution time: 112_635_000 picoseconds.
-		Weight::from_parts(146_349_000, 0)
+		// Minimum execution time: 113_669_000 picoseconds.
+		Weight::from_parts(147_143_000, 0)
 			.saturating_add(Weight::from_parts(0, 42552))
 			.saturating_add(ParityDbWeight::get().reads(15))
 			.saturating_add(ParityDbWeight::get().writes(11))
@@ -307,8 +311,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `3962`
 		//  Estimated: `42552`
-		// Minimum execution time: 144_001_000 picoseconds.
-		Weight::from_parts(173_115_000, 0)
+		// Minimum execution time: 141_493_000 picoseconds.
+		Weight::from_parts(168_462_000, 0)
 			.saturating_add(Weight::from_parts(0, 42552))
 			.saturating_add(ParityDbWeight::get().reads(12))
 			.saturating_add(ParityDbWeight::get().writes(6))
@@ -331,8 +335,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1138`
 		//  Estimated: `42552`
-		// Minimum execution time: 40_414_000 picoseconds.
-		Weight::from_parts(58_885_000, 0)
+		// Minimum execution time: 40_049_000 picoseconds.
+		Weight::from_parts(56_017_000, 0)
 			.saturating_add(Weight::from_parts(0, 42552))
 			.saturating_add(ParityDbWeight::get().reads(8))
 	}
@@ -352,17 +356,21 @@ impl WeightInfo for () {
 	/// Proof: `Consent::DenyRules` (`max_values`: None, `max_size`: Some(1409), added: 3884, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::AccessIndex` (r:2 w:0)
 	/// Proof: `Consent::AccessIndex` (`max_values`: None, `max_size`: Some(18306), added: 20781, mode: `MaxEncodedLen`)
+	/// Storage: `BreakGlass::ActiveSession` (r:1 w:0)
+	/// Proof: `BreakGlass::ActiveSession` (`max_values`: None, `max_size`: Some(104), added: 2579, mode: `MaxEncodedLen`)
+	/// Storage: `BreakGlass::Sessions` (r:1 w:0)
+	/// Proof: `BreakGlass::Sessions` (`max_values`: None, `max_size`: Some(214), added: 2689, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 256]`.
 	fn log_access_batch(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1113 + n * (97 ±0)`
+		//  Measured:  `37360 + n * (97 ±0)`
 		//  Estimated: `42552 + n * (2566 ±0)`
-		// Minimum execution time: 53_269_000 picoseconds.
-		Weight::from_parts(114_956_969, 0)
+		// Minimum execution time: 111_086_000 picoseconds.
+		Weight::from_parts(301_866_797, 0)
 			.saturating_add(Weight::from_parts(0, 42552))
-			// Standard Error: 71_880
-			.saturating_add(Weight::from_parts(22_535_674, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(8))
+			// Standard Error: 225_075
+			.saturating_add(Weight::from_parts(46_999_685, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(10))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2566).saturating_mul(n.into()))
 	}
@@ -391,11 +399,11 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `801 + v * (493 ±0)`
 		//  Estimated: `3658 + v * (2778 ±0)`
-		// Minimum execution time: 138_341_000 picoseconds.
-		Weight::from_parts(153_070_069, 0)
+		// Minimum execution time: 138_092_000 picoseconds.
+		Weight::from_parts(66_239_103, 0)
 			.saturating_add(Weight::from_parts(0, 3658))
-			// Standard Error: 118_271
-			.saturating_add(Weight::from_parts(43_510_323, 0).saturating_mul(v.into()))
+			// Standard Error: 111_520
+			.saturating_add(Weight::from_parts(48_937_787, 0).saturating_mul(v.into()))
 			.saturating_add(ParityDbWeight::get().reads(5))
 			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(v.into())))
 			.saturating_add(ParityDbWeight::get().writes(6))

@@ -81,10 +81,7 @@ pub mod pallet {
 
 	/// Configuration of the registry.
 	#[pallet::config]
-	pub trait Config: frame_system::Config {
-		/// The overarching event type.
-		#[allow(deprecated)]
-		type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
+	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
 		/// The consortium's governance: admits, suspends, reinstates and removes organizations.
 		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 		/// Wall-clock time (pallet-timestamp), for licence expiry.
@@ -273,9 +270,11 @@ pub mod pallet {
 		/// The configuration's relations: an organization has at least one admin and one
 		/// practitioner, and a name.
 		fn integrity_test() {
-			assert!(T::MaxAdmins::get() > 0, "MaxAdmins is 0");
-			assert!(T::MaxPractitionersPerOrg::get() > 0, "MaxPractitionersPerOrg is 0");
-			assert!(T::MaxNameLength::get() > 0, "MaxNameLength is 0");
+			consent_primitives::assert_positive!(T:
+				MaxAdmins,
+				MaxPractitionersPerOrg,
+				MaxNameLength,
+			);
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -310,12 +309,12 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::suspend_organization())]
 		pub fn suspend_organization(origin: OriginFor<T>, organization: OrgId) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
-			Organizations::<T>::try_mutate(organization, |org| {
-				let org = org.as_mut().ok_or(Error::<T>::OrganizationNotFound)?;
-				ensure!(org.status == OrgStatus::Active, Error::<T>::OrganizationSuspended);
-				org.status = OrgStatus::Suspended;
-				Ok::<_, DispatchError>(())
-			})?;
+			Self::change_status(
+				organization,
+				OrgStatus::Active,
+				OrgStatus::Suspended,
+				Error::<T>::OrganizationSuspended,
+			)?;
 			Self::deposit_event(Event::OrganizationSuspended { organization });
 			Ok(())
 		}
@@ -327,12 +326,12 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::reinstate_organization())]
 		pub fn reinstate_organization(origin: OriginFor<T>, organization: OrgId) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
-			Organizations::<T>::try_mutate(organization, |org| {
-				let org = org.as_mut().ok_or(Error::<T>::OrganizationNotFound)?;
-				ensure!(org.status == OrgStatus::Suspended, Error::<T>::OrganizationNotSuspended);
-				org.status = OrgStatus::Active;
-				Ok::<_, DispatchError>(())
-			})?;
+			Self::change_status(
+				organization,
+				OrgStatus::Suspended,
+				OrgStatus::Active,
+				Error::<T>::OrganizationNotSuspended,
+			)?;
 			Self::deposit_event(Event::OrganizationReinstated { organization });
 			Ok(())
 		}
@@ -634,6 +633,23 @@ pub mod pallet {
 				ensure!(!admins[..i].contains(admin), Error::<T>::DuplicateAdmin);
 			}
 			Ok(())
+		}
+
+		/// Move `organization` from the status `from` to `to` (suspend, reinstate): fails with
+		/// `OrganizationNotFound` if there is no such organization, with `not_from` if it is not
+		/// `from`; nothing is written on error.
+		fn change_status(
+			organization: OrgId,
+			from: OrgStatus,
+			to: OrgStatus,
+			not_from: Error<T>,
+		) -> DispatchResult {
+			Organizations::<T>::try_mutate(organization, |org| {
+				let org = org.as_mut().ok_or(Error::<T>::OrganizationNotFound)?;
+				ensure!(org.status == from, not_from);
+				org.status = to;
+				Ok(())
+			})
 		}
 
 		/// Admit an organization (genesis, benchmarks, and [`Pallet::admit_organization`]).

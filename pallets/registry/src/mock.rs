@@ -1,35 +1,12 @@
 //! Test runtime for the registry.
 
 use crate as pallet_registry;
-use frame_support::{derive_impl, traits::ConstU32};
+use frame_support::traits::ConstU32;
 use sp_runtime::BuildStorage;
 
-type Block = frame_system::mocking::MockBlock<Test>;
-
-#[frame_support::runtime]
-mod runtime {
-	#[runtime::runtime]
-	#[runtime::derive(RuntimeCall, RuntimeEvent, RuntimeError, RuntimeOrigin, RuntimeTask)]
-	pub struct Test;
-
-	#[runtime::pallet_index(0)]
-	pub type System = frame_system;
-	#[runtime::pallet_index(1)]
-	pub type Timestamp = pallet_timestamp;
-	#[runtime::pallet_index(2)]
-	pub type Registry = pallet_registry;
-}
-
-#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
-impl frame_system::Config for Test {
-	type Block = Block;
-}
-
-#[derive_impl(pallet_timestamp::config_preludes::TestDefaultConfig)]
-impl pallet_timestamp::Config for Test {}
+consent_test_support::test_runtime!(timestamp; 2 => Registry = pallet_registry);
 
 impl pallet_registry::Config for Test {
-	type RuntimeEvent = RuntimeEvent;
 	type GovernanceOrigin = frame_system::EnsureRoot<u64>;
 	type Time = Timestamp;
 	type MaxAdmins = ConstU32<4>;

@@ -2,7 +2,7 @@
 //! `consent-primitives`.
 
 use super::deposit;
-use crate::{AccountId, Balances, Registry, Runtime, RuntimeEvent, RuntimeHoldReason, Timestamp};
+use crate::{AccountId, Balances, Registry, Runtime, RuntimeHoldReason, Timestamp};
 use consent_primitives::{DelegateCheck, Moment};
 use frame_support::{
 	parameter_types,
@@ -10,7 +10,6 @@ use frame_support::{
 };
 
 impl pallet_registry::Config for Runtime {
-	type RuntimeEvent = RuntimeEvent;
 	/// The consortium council by majority (or root, in `development`).
 	type GovernanceOrigin = super::consortium::CouncilMajority;
 	type Time = Timestamp;
@@ -63,7 +62,6 @@ parameter_types! {
 }
 
 impl pallet_records::Config for Runtime {
-	type RuntimeEvent = RuntimeEvent;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Currency = Balances;
 	type Deposit = ItemDeposit<RecordHoldReason>;
@@ -98,7 +96,6 @@ parameter_types! {
 const HOUR_MS: Moment = 60 * 60 * 1000;
 
 impl pallet_break_glass::Config for Runtime {
-	type RuntimeEvent = RuntimeEvent;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Currency = Balances;
 	/// A patient's policy (contacts, opt-out) is one item of an enrolled patient's sponsored
@@ -131,7 +128,6 @@ impl pallet_break_glass::Config for Runtime {
 }
 
 impl pallet_consent::Config for Runtime {
-	type RuntimeEvent = RuntimeEvent;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Currency = Balances;
 	/// Consents and deny rules of an enrolled patient are covered by the organization's
@@ -180,7 +176,6 @@ parameter_types! {
 }
 
 impl pallet_enrolment::Config for Runtime {
-	type RuntimeEvent = RuntimeEvent;
 	type Organizations = Registry;
 	type Deposit = HoldConsideration<
 		AccountId,
@@ -258,6 +253,13 @@ impl consent_primitives::BenchmarkHelper<AccountId> for ConsentBenchmarkHelper {
 
 	fn gateway(of: &AccountId, gateway: &AccountId) {
 		Registry::benchmark_gateway(of, gateway);
+	}
+
+	fn worst_case_access(patient: &AccountId, who: &AccountId) {
+		use frame_support::traits::fungible::Mutate;
+		let _ = Balances::set_balance(patient, ItemDepositBase::get().saturating_mul(100_000));
+		crate::Consent::benchmark_worst_case_access(patient, who)
+			.expect("the worst case of the access decision set up");
 	}
 }
 

@@ -151,7 +151,6 @@ impl Contains<RuntimeCall> for ConsortiumCallFilter {
 pub const MIN_VALIDATORS: u32 = 3;
 
 impl pallet_consortium::Config for Runtime {
-	type RuntimeEvent = RuntimeEvent;
 	type RuntimeCall = RuntimeCall;
 	type ValidatorOrigin = CouncilMajority;
 	type EnactOrigin = CouncilSupermajority;

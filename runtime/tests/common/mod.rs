@@ -7,8 +7,9 @@
 
 use codec::{Encode, MaxEncodedLen};
 use consent_primitives::{
-	Action, ActionSet, CategorySet, ConsentId, DataCategory, Decision, Digest, DigestAlgorithm,
-	Grantee, Moment, OrgId, Purpose, PurposeSet, RecordId, Role, RoleSet, VersionIndex,
+	AccessQuery, Action, ActionSet, CategorySet, ConsentId, DataCategory, Decision, Digest,
+	DigestAlgorithm, Grantee, Moment, OrgId, Purpose, PurposeSet, RecordId, Role, RoleSet,
+	VersionIndex,
 };
 use consent_runtime::{
 	configs::deposit, genesis_config_presets, AccountId, Balance, Balances, Block, Consent,
@@ -16,7 +17,7 @@ use consent_runtime::{
 	RuntimeHoldReason, RuntimeOrigin, System,
 };
 use frame_support::{assert_ok, traits::fungible::InspectHold, weights::Weight};
-use pallet_consent_runtime_api::runtime_decl_for_consent_api::ConsentApiV1;
+use pallet_consent_runtime_api::runtime_decl_for_consent_api::ConsentApiV2;
 use serde_json::Value;
 use sp_core::H256;
 use sp_keyring::Sr25519Keyring::{
@@ -283,14 +284,14 @@ pub fn check_access(
 	purpose: Purpose,
 	record: Option<RecordId>,
 ) -> Decision {
-	<Runtime as ConsentApiV1<Block, AccountId>>::check_access(
-		patient.clone(),
-		accessor.clone(),
+	<Runtime as ConsentApiV2<Block, AccountId>>::check_access(AccessQuery {
+		patient: patient.clone(),
+		accessor: accessor.clone(),
 		category,
 		action,
 		purpose,
 		record,
-	)
+	})
 }
 
 /// `accessor` logs a read of `record` for `purpose`: the decision the records pallet put on
