@@ -7,8 +7,8 @@
 use arbitrary::Arbitrary;
 use consent_fuzz::*;
 use consent_primitives::{
-	AccessControl, AccessQuery, Action, CredentialInspect, DataCategory, Decision, EmergencyAccess,
-	Grantee, PermitReason, Purpose, RecordId,
+	AccessControl, AccessQuery, Action, CredentialInspect, Decision, EmergencyAccess, Grantee,
+	PermitReason, Purpose,
 };
 use consent_runtime::{AccountId, BreakGlass, Consent, Registry, Runtime};
 use libfuzzer_sys::fuzz_target;
