@@ -74,7 +74,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("consent-chain"),
 	impl_name: Cow::Borrowed("consent-chain"),
 	authoring_version: 1,
-	spec_version: 102,
+	spec_version: 103,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 2,
@@ -154,8 +154,9 @@ pub type UncheckedExtrinsic =
 /// The payload being signed in transactions.
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
-/// Storage migrations run on runtime upgrade.
-type Migrations = ();
+/// Storage migrations run on runtime upgrade, each once (gated on its pallet's on-chain storage
+/// version). Spec 103: consents keep when they were granted.
+type Migrations = (pallet_consent::migrations::v4::MigrateV3ToV4<Runtime>,);
 
 /// Executive: handles dispatch to the various pallets.
 pub type Executive = frame_executive::Executive<

@@ -94,7 +94,7 @@ fn open_request<T: Config>(
 	Ok(id)
 }
 
-use consent_primitives::RequestId;
+use consent_primitives::{ConsentId, RequestId};
 
 impl<T: Config> Pallet<T> {
 	/// Make the access decision for the credentialed `practitioner` on `patient`'s data take
@@ -340,6 +340,33 @@ mod benchmarks {
 		assert!(
 			matches!(decision, Decision::Permit(consent_primitives::PermitReason::Emergency(_))),
 			"the worst case ends in the emergency session"
+		);
+		Ok(())
+	}
+
+	/// The migration to storage version 4 over `n` consents stored by version 3: each is read,
+	/// decoded, given its new field and written back.
+	#[benchmark]
+	fn migrate_to_v4(n: Linear<0, 1_000>) -> Result<(), BenchmarkError> {
+		use crate::migrations::v4;
+		use frame_support::traits::UncheckedOnRuntimeUpgrade;
+		let (patient, practitioner) = actors::<T>();
+		let deposit = T::Deposit::new(&patient, Pallet::<T>::consent_footprint())?;
+		for id in 0..n {
+			let old = v4::v3::Consent {
+				grantee: Grantee::Practitioner(practitioner.clone()),
+				granted_by: Some(practitioner.clone()),
+				deposit: deposit.clone(),
+			};
+			v4::v3::Consents::<T>::insert(&patient, ConsentId::from(id), old);
+		}
+		#[block]
+		{
+			v4::InnerMigrateV3ToV4::<T>::on_runtime_upgrade();
+		}
+		assert_eq!(
+			Consents::<T>::iter_values().filter(|c| c.granted_at.is_none()).count(),
+			n as usize
 		);
 		Ok(())
 	}

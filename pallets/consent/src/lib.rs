@@ -54,6 +54,7 @@ pub use pallet::*;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
@@ -86,8 +87,8 @@ pub mod pallet {
 
 	/// The in-code storage version.
 	/// 2: sets are stored as lists of names; no chain ran version 1 in production, so there is
-	/// no migration.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(3);
+	/// no migration. 4: a consent keeps when it was granted ([`migrations::v4`]).
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(4);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -762,24 +763,28 @@ pub mod pallet {
 			let mut counts = Counts::<T>::get(patient);
 			ensure!(counts.consents < T::MaxConsentsPerPatient::get(), Error::<T>::TooManyConsents);
 			let key = IndexKey::of(&grantee);
-			let mut index = AccessIndex::<T>::get(patient, &key);
+			let indexed = AccessIndex::<T>::decode_len(patient, &key).unwrap_or(0);
+			ensure!(
+				(indexed as u32) < T::MaxConsentsPerGrantee::get(),
+				Error::<T>::TooManyConsents
+			);
 			let consent_id = counts.next_consent;
 			let next = consent_id.checked_add(1).ok_or(Error::<T>::Overflow)?;
-			index
-				.try_push(Terms {
-					id: consent_id,
-					role: role_of(&grantee),
-					scope,
-					records,
-					start,
-					end,
-				})
-				.map_err(|_| Error::<T>::TooManyConsents)?;
 			let deposit = T::Deposit::new(patient, Self::consent_footprint())?;
 
-			AccessIndex::<T>::insert(patient, &key, index);
+			// Appended to the stored item: the terms already there are neither decoded nor
+			// encoded again, so a grant costs the same whatever the grantee already holds.
+			let terms =
+				Terms { id: consent_id, role: role_of(&grantee), scope, records, start, end };
+			AccessIndex::<T>::try_append(patient, &key, terms)
+				.map_err(|_| Error::<T>::TooManyConsents)?;
 			let granted_by = (signer != patient).then(|| signer.clone());
-			Consents::<T>::insert(patient, consent_id, Consent { grantee, granted_by, deposit });
+			let granted_at = Some(T::Time::now());
+			Consents::<T>::insert(
+				patient,
+				consent_id,
+				Consent { grantee, granted_by, deposit, granted_at },
+			);
 			counts.consents.saturating_inc();
 			counts.next_consent = next;
 			counts.version = counts.version.wrapping_add(1);

@@ -18,6 +18,7 @@ use sp_core::H256;
 use sp_runtime::{DispatchError::BadOrigin, TokenError};
 
 mod authorization;
+mod migration;
 
 fn scope(categories: &[C], actions: &[A], purposes: &[P]) -> Scope {
 	Scope {

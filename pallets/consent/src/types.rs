@@ -135,6 +135,10 @@ where
 	pub granted_by: Option<AccountId>,
 	/// The patient's deposit for this item.
 	pub deposit: Ticket,
+	/// When it was granted (ms since the epoch); `None` for a consent granted before storage
+	/// version 4, when the chain did not keep the time (the audit trail has it, from the
+	/// `ConsentGranted` event).
+	pub granted_at: Option<Moment>,
 }
 
 /// Where the access decision finds a patient's consents for an accessor: under the practitioner
