@@ -85,15 +85,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Consent::Consents` (r:0 w:1)
 	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(156), added: 2631, mode: `MaxEncodedLen`)
 	/// The range of component `r` is `[0, 16]`.
-	fn grant_consent(r: u32, ) -> Weight {
+	fn grant_consent(_r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `18688`
 		//  Estimated: `21771`
-		// Minimum execution time: 95_851_000 picoseconds.
-		Weight::from_parts(125_966_781, 0)
+		// Minimum execution time: 92_362_000 picoseconds.
+		Weight::from_parts(131_319_544, 0)
 			.saturating_add(Weight::from_parts(0, 21771))
-			// Standard Error: 20_701
-			.saturating_add(Weight::from_parts(208_514, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(9))
 			.saturating_add(T::DbWeight::get().writes(5))
 	}
@@ -103,8 +101,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 1_009_000 picoseconds.
-		Weight::from_parts(2_309_000, 0)
+		// Minimum execution time: 924_000 picoseconds.
+		Weight::from_parts(2_047_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -124,8 +122,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `19318`
 		//  Estimated: `21771`
-		// Minimum execution time: 137_688_000 picoseconds.
-		Weight::from_parts(169_983_000, 0)
+		// Minimum execution time: 132_190_000 picoseconds.
+		Weight::from_parts(158_353_000, 0)
 			.saturating_add(Weight::from_parts(0, 21771))
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(5))
@@ -148,8 +146,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1029`
 		//  Estimated: `4874`
-		// Minimum execution time: 64_744_000 picoseconds.
-		Weight::from_parts(92_245_000, 0)
+		// Minimum execution time: 67_958_000 picoseconds.
+		Weight::from_parts(86_616_000, 0)
 			.saturating_add(Weight::from_parts(0, 4874))
 			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().writes(5))
@@ -168,8 +166,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1008`
 		//  Estimated: `4874`
-		// Minimum execution time: 54_280_000 picoseconds.
-		Weight::from_parts(71_865_000, 0)
+		// Minimum execution time: 54_831_000 picoseconds.
+		Weight::from_parts(71_571_000, 0)
 			.saturating_add(Weight::from_parts(0, 4874))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(4))
@@ -200,8 +198,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `753`
 		//  Estimated: `3869`
-		// Minimum execution time: 78_605_000 picoseconds.
-		Weight::from_parts(105_545_000, 0)
+		// Minimum execution time: 77_630_000 picoseconds.
+		Weight::from_parts(98_597_000, 0)
 			.saturating_add(Weight::from_parts(0, 3869))
 			.saturating_add(T::DbWeight::get().reads(10))
 			.saturating_add(T::DbWeight::get().writes(7))
@@ -236,8 +234,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `19211`
 		//  Estimated: `21771`
-		// Minimum execution time: 147_196_000 picoseconds.
-		Weight::from_parts(192_093_000, 0)
+		// Minimum execution time: 149_240_000 picoseconds.
+		Weight::from_parts(187_716_000, 0)
 			.saturating_add(Weight::from_parts(0, 21771))
 			.saturating_add(T::DbWeight::get().reads(13))
 			.saturating_add(T::DbWeight::get().writes(10))
@@ -260,8 +258,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `672`
 		//  Estimated: `3658`
-		// Minimum execution time: 56_469_000 picoseconds.
-		Weight::from_parts(78_725_000, 0)
+		// Minimum execution time: 55_323_000 picoseconds.
+		Weight::from_parts(73_304_000, 0)
 			.saturating_add(Weight::from_parts(0, 3658))
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(6))
@@ -282,8 +280,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `672`
 		//  Estimated: `3658`
-		// Minimum execution time: 58_004_000 picoseconds.
-		Weight::from_parts(79_781_000, 0)
+		// Minimum execution time: 55_656_000 picoseconds.
+		Weight::from_parts(69_862_000, 0)
 			.saturating_add(Weight::from_parts(0, 3658))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(6))
@@ -304,8 +302,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `19354`
 		//  Estimated: `21771`
-		// Minimum execution time: 140_482_000 picoseconds.
-		Weight::from_parts(181_445_000, 0)
+		// Minimum execution time: 141_315_000 picoseconds.
+		Weight::from_parts(164_612_000, 0)
 			.saturating_add(Weight::from_parts(0, 21771))
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(5))
@@ -328,8 +326,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `708`
 		//  Estimated: `3658`
-		// Minimum execution time: 56_973_000 picoseconds.
-		Weight::from_parts(78_310_000, 0)
+		// Minimum execution time: 57_244_000 picoseconds.
+		Weight::from_parts(76_588_000, 0)
 			.saturating_add(Weight::from_parts(0, 3658))
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(6))
@@ -354,8 +352,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `37013`
 		//  Estimated: `42552`
-		// Minimum execution time: 72_129_000 picoseconds.
-		Weight::from_parts(98_582_000, 0)
+		// Minimum execution time: 72_413_000 picoseconds.
+		Weight::from_parts(87_876_000, 0)
 			.saturating_add(Weight::from_parts(0, 42552))
 			.saturating_add(T::DbWeight::get().reads(9))
 	}
@@ -366,11 +364,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `192 + n * (51 ±0)`
 		//  Estimated: `3621 + n * (2631 ±0)`
-		// Minimum execution time: 4_593_000 picoseconds.
-		Weight::from_parts(5_126_000, 0)
+		// Minimum execution time: 4_473_000 picoseconds.
+		Weight::from_parts(4_763_000, 0)
 			.saturating_add(Weight::from_parts(0, 3621))
-			// Standard Error: 15_035
-			.saturating_add(Weight::from_parts(4_928_105, 0).saturating_mul(n.into()))
+			// Standard Error: 22_055
+			.saturating_add(Weight::from_parts(5_096_642, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
@@ -401,15 +399,13 @@ impl WeightInfo for () {
 	/// Storage: `Consent::Consents` (r:0 w:1)
 	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(156), added: 2631, mode: `MaxEncodedLen`)
 	/// The range of component `r` is `[0, 16]`.
-	fn grant_consent(r: u32, ) -> Weight {
+	fn grant_consent(_r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `18688`
 		//  Estimated: `21771`
-		// Minimum execution time: 95_851_000 picoseconds.
-		Weight::from_parts(125_966_781, 0)
+		// Minimum execution time: 92_362_000 picoseconds.
+		Weight::from_parts(131_319_544, 0)
 			.saturating_add(Weight::from_parts(0, 21771))
-			// Standard Error: 20_701
-			.saturating_add(Weight::from_parts(208_514, 0).saturating_mul(r.into()))
 			.saturating_add(ParityDbWeight::get().reads(9))
 			.saturating_add(ParityDbWeight::get().writes(5))
 	}
@@ -419,8 +415,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 1_009_000 picoseconds.
-		Weight::from_parts(2_309_000, 0)
+		// Minimum execution time: 924_000 picoseconds.
+		Weight::from_parts(2_047_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(ParityDbWeight::get().writes(1))
 	}
@@ -440,8 +436,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `19318`
 		//  Estimated: `21771`
-		// Minimum execution time: 137_688_000 picoseconds.
-		Weight::from_parts(169_983_000, 0)
+		// Minimum execution time: 132_190_000 picoseconds.
+		Weight::from_parts(158_353_000, 0)
 			.saturating_add(Weight::from_parts(0, 21771))
 			.saturating_add(ParityDbWeight::get().reads(6))
 			.saturating_add(ParityDbWeight::get().writes(5))
@@ -464,8 +460,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1029`
 		//  Estimated: `4874`
-		// Minimum execution time: 64_744_000 picoseconds.
-		Weight::from_parts(92_245_000, 0)
+		// Minimum execution time: 67_958_000 picoseconds.
+		Weight::from_parts(86_616_000, 0)
 			.saturating_add(Weight::from_parts(0, 4874))
 			.saturating_add(ParityDbWeight::get().reads(7))
 			.saturating_add(ParityDbWeight::get().writes(5))
@@ -484,8 +480,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1008`
 		//  Estimated: `4874`
-		// Minimum execution time: 54_280_000 picoseconds.
-		Weight::from_parts(71_865_000, 0)
+		// Minimum execution time: 54_831_000 picoseconds.
+		Weight::from_parts(71_571_000, 0)
 			.saturating_add(Weight::from_parts(0, 4874))
 			.saturating_add(ParityDbWeight::get().reads(5))
 			.saturating_add(ParityDbWeight::get().writes(4))
@@ -516,8 +512,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `753`
 		//  Estimated: `3869`
-		// Minimum execution time: 78_605_000 picoseconds.
-		Weight::from_parts(105_545_000, 0)
+		// Minimum execution time: 77_630_000 picoseconds.
+		Weight::from_parts(98_597_000, 0)
 			.saturating_add(Weight::from_parts(0, 3869))
 			.saturating_add(ParityDbWeight::get().reads(10))
 			.saturating_add(ParityDbWeight::get().writes(7))
@@ -552,8 +548,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `19211`
 		//  Estimated: `21771`
-		// Minimum execution time: 147_196_000 picoseconds.
-		Weight::from_parts(192_093_000, 0)
+		// Minimum execution time: 149_240_000 picoseconds.
+		Weight::from_parts(187_716_000, 0)
 			.saturating_add(Weight::from_parts(0, 21771))
 			.saturating_add(ParityDbWeight::get().reads(13))
 			.saturating_add(ParityDbWeight::get().writes(10))
@@ -576,8 +572,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `672`
 		//  Estimated: `3658`
-		// Minimum execution time: 56_469_000 picoseconds.
-		Weight::from_parts(78_725_000, 0)
+		// Minimum execution time: 55_323_000 picoseconds.
+		Weight::from_parts(73_304_000, 0)
 			.saturating_add(Weight::from_parts(0, 3658))
 			.saturating_add(ParityDbWeight::get().reads(6))
 			.saturating_add(ParityDbWeight::get().writes(6))
@@ -598,8 +594,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `672`
 		//  Estimated: `3658`
-		// Minimum execution time: 58_004_000 picoseconds.
-		Weight::from_parts(79_781_000, 0)
+		// Minimum execution time: 55_656_000 picoseconds.
+		Weight::from_parts(69_862_000, 0)
 			.saturating_add(Weight::from_parts(0, 3658))
 			.saturating_add(ParityDbWeight::get().reads(5))
 			.saturating_add(ParityDbWeight::get().writes(6))
@@ -620,8 +616,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `19354`
 		//  Estimated: `21771`
-		// Minimum execution time: 140_482_000 picoseconds.
-		Weight::from_parts(181_445_000, 0)
+		// Minimum execution time: 141_315_000 picoseconds.
+		Weight::from_parts(164_612_000, 0)
 			.saturating_add(Weight::from_parts(0, 21771))
 			.saturating_add(ParityDbWeight::get().reads(6))
 			.saturating_add(ParityDbWeight::get().writes(5))
@@ -644,8 +640,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `708`
 		//  Estimated: `3658`
-		// Minimum execution time: 56_973_000 picoseconds.
-		Weight::from_parts(78_310_000, 0)
+		// Minimum execution time: 57_244_000 picoseconds.
+		Weight::from_parts(76_588_000, 0)
 			.saturating_add(Weight::from_parts(0, 3658))
 			.saturating_add(ParityDbWeight::get().reads(6))
 			.saturating_add(ParityDbWeight::get().writes(6))
@@ -670,8 +666,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `37013`
 		//  Estimated: `42552`
-		// Minimum execution time: 72_129_000 picoseconds.
-		Weight::from_parts(98_582_000, 0)
+		// Minimum execution time: 72_413_000 picoseconds.
+		Weight::from_parts(87_876_000, 0)
 			.saturating_add(Weight::from_parts(0, 42552))
 			.saturating_add(ParityDbWeight::get().reads(9))
 	}
@@ -682,11 +678,11 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `192 + n * (51 ±0)`
 		//  Estimated: `3621 + n * (2631 ±0)`
-		// Minimum execution time: 4_593_000 picoseconds.
-		Weight::from_parts(5_126_000, 0)
+		// Minimum execution time: 4_473_000 picoseconds.
+		Weight::from_parts(4_763_000, 0)
 			.saturating_add(Weight::from_parts(0, 3621))
-			// Standard Error: 15_035
-			.saturating_add(Weight::from_parts(4_928_105, 0).saturating_mul(n.into()))
+			// Standard Error: 22_055
+			.saturating_add(Weight::from_parts(5_096_642, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(1))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))

@@ -98,8 +98,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1425`
 		//  Estimated: `42552`
-		// Minimum execution time: 113_669_000 picoseconds.
-		Weight::from_parts(147_143_000, 0)
+		// Minimum execution time: 122_754_000 picoseconds.
+		Weight::from_parts(159_478_000, 0)
 			.saturating_add(Weight::from_parts(0, 42552))
 			.saturating_add(T::DbWeight::get().reads(15))
 			.saturating_add(T::DbWeight::get().writes(11))
@@ -130,10 +130,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Records::Versions` (`max_values`: None, `max_size`: Some(303), added: 2778, mode: `MaxEncodedLen`)
 	fn amend_record() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3962`
+		//  Measured:  `3971`
 		//  Estimated: `42552`
-		// Minimum execution time: 141_493_000 picoseconds.
-		Weight::from_parts(168_462_000, 0)
+		// Minimum execution time: 146_757_000 picoseconds.
+		Weight::from_parts(188_518_000, 0)
 			.saturating_add(Weight::from_parts(0, 42552))
 			.saturating_add(T::DbWeight::get().reads(12))
 			.saturating_add(T::DbWeight::get().writes(6))
@@ -154,10 +154,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consent::AccessIndex` (`max_values`: None, `max_size`: Some(18306), added: 20781, mode: `MaxEncodedLen`)
 	fn log_access() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1138`
+		//  Measured:  `1147`
 		//  Estimated: `42552`
-		// Minimum execution time: 40_049_000 picoseconds.
-		Weight::from_parts(56_017_000, 0)
+		// Minimum execution time: 42_987_000 picoseconds.
+		Weight::from_parts(60_056_000, 0)
 			.saturating_add(Weight::from_parts(0, 42552))
 			.saturating_add(T::DbWeight::get().reads(8))
 	}
@@ -186,11 +186,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `37360 + n * (97 ±0)`
 		//  Estimated: `42552 + n * (2566 ±0)`
-		// Minimum execution time: 111_086_000 picoseconds.
-		Weight::from_parts(301_866_797, 0)
+		// Minimum execution time: 128_811_000 picoseconds.
+		Weight::from_parts(47_417_114, 0)
 			.saturating_add(Weight::from_parts(0, 42552))
-			// Standard Error: 225_075
-			.saturating_add(Weight::from_parts(46_999_685, 0).saturating_mul(n.into()))
+			// Standard Error: 177_390
+			.saturating_add(Weight::from_parts(51_531_552, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(10))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2566).saturating_mul(n.into()))
@@ -220,11 +220,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `801 + v * (493 ±0)`
 		//  Estimated: `3658 + v * (2778 ±0)`
-		// Minimum execution time: 138_092_000 picoseconds.
-		Weight::from_parts(66_239_103, 0)
+		// Minimum execution time: 156_416_000 picoseconds.
+		Weight::from_parts(111_175_903, 0)
 			.saturating_add(Weight::from_parts(0, 3658))
-			// Standard Error: 111_520
-			.saturating_add(Weight::from_parts(48_937_787, 0).saturating_mul(v.into()))
+			// Standard Error: 171_560
+			.saturating_add(Weight::from_parts(51_762_089, 0).saturating_mul(v.into()))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(v.into())))
 			.saturating_add(T::DbWeight::get().writes(6))
@@ -277,8 +277,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1425`
 		//  Estimated: `42552`
-		// Minimum execution time: 113_669_000 picoseconds.
-		Weight::from_parts(147_143_000, 0)
+		// Minimum execution time: 122_754_000 picoseconds.
+		Weight::from_parts(159_478_000, 0)
 			.saturating_add(Weight::from_parts(0, 42552))
 			.saturating_add(ParityDbWeight::get().reads(15))
 			.saturating_add(ParityDbWeight::get().writes(11))
@@ -309,10 +309,10 @@ impl WeightInfo for () {
 	/// Proof: `Records::Versions` (`max_values`: None, `max_size`: Some(303), added: 2778, mode: `MaxEncodedLen`)
 	fn amend_record() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3962`
+		//  Measured:  `3971`
 		//  Estimated: `42552`
-		// Minimum execution time: 141_493_000 picoseconds.
-		Weight::from_parts(168_462_000, 0)
+		// Minimum execution time: 146_757_000 picoseconds.
+		Weight::from_parts(188_518_000, 0)
 			.saturating_add(Weight::from_parts(0, 42552))
 			.saturating_add(ParityDbWeight::get().reads(12))
 			.saturating_add(ParityDbWeight::get().writes(6))
@@ -333,10 +333,10 @@ impl WeightInfo for () {
 	/// Proof: `Consent::AccessIndex` (`max_values`: None, `max_size`: Some(18306), added: 20781, mode: `MaxEncodedLen`)
 	fn log_access() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1138`
+		//  Measured:  `1147`
 		//  Estimated: `42552`
-		// Minimum execution time: 40_049_000 picoseconds.
-		Weight::from_parts(56_017_000, 0)
+		// Minimum execution time: 42_987_000 picoseconds.
+		Weight::from_parts(60_056_000, 0)
 			.saturating_add(Weight::from_parts(0, 42552))
 			.saturating_add(ParityDbWeight::get().reads(8))
 	}
@@ -365,11 +365,11 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `37360 + n * (97 ±0)`
 		//  Estimated: `42552 + n * (2566 ±0)`
-		// Minimum execution time: 111_086_000 picoseconds.
-		Weight::from_parts(301_866_797, 0)
+		// Minimum execution time: 128_811_000 picoseconds.
+		Weight::from_parts(47_417_114, 0)
 			.saturating_add(Weight::from_parts(0, 42552))
-			// Standard Error: 225_075
-			.saturating_add(Weight::from_parts(46_999_685, 0).saturating_mul(n.into()))
+			// Standard Error: 177_390
+			.saturating_add(Weight::from_parts(51_531_552, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(10))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2566).saturating_mul(n.into()))
@@ -399,11 +399,11 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `801 + v * (493 ±0)`
 		//  Estimated: `3658 + v * (2778 ±0)`
-		// Minimum execution time: 138_092_000 picoseconds.
-		Weight::from_parts(66_239_103, 0)
+		// Minimum execution time: 156_416_000 picoseconds.
+		Weight::from_parts(111_175_903, 0)
 			.saturating_add(Weight::from_parts(0, 3658))
-			// Standard Error: 111_520
-			.saturating_add(Weight::from_parts(48_937_787, 0).saturating_mul(v.into()))
+			// Standard Error: 171_560
+			.saturating_add(Weight::from_parts(51_762_089, 0).saturating_mul(v.into()))
 			.saturating_add(ParityDbWeight::get().reads(5))
 			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(v.into())))
 			.saturating_add(ParityDbWeight::get().writes(6))

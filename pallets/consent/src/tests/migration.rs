@@ -90,3 +90,29 @@ fn a_fresh_chain_is_at_version_4_and_grants_keep_their_time() {
 		assert_eq!(Consents::<Test>::get(PATIENT, id).and_then(|c| c.granted_at), Some(NOW));
 	});
 }
+
+/// What try-runtime runs before voting: the pre-upgrade snapshot, the migration, the post-upgrade
+/// comparison and every invariant (`cargo test -p pallet-consent --features try-runtime`).
+#[cfg(feature = "try-runtime")]
+#[test]
+fn the_try_runtime_checks_pass_and_catch_a_lost_consent() {
+	use crate::migrations::v4::InnerMigrateV3ToV4;
+	use frame_support::traits::UncheckedOnRuntimeUpgrade;
+	test(|| {
+		version_3_chain();
+		assert_ok!(MigrateV3ToV4::<Test>::try_on_runtime_upgrade(true));
+	});
+	test(|| {
+		let granted = version_3_chain();
+		let state = InnerMigrateV3ToV4::<Test>::pre_upgrade().expect("snapshot");
+		InnerMigrateV3ToV4::<Test>::on_runtime_upgrade();
+		Consents::<Test>::remove(PATIENT, granted[0].0);
+		assert!(InnerMigrateV3ToV4::<Test>::post_upgrade(state).is_err());
+		// Put it back so that the pallet's invariants hold when the test ends.
+		Consents::<Test>::insert(
+			PATIENT,
+			granted[0].0,
+			crate::Consent { granted_at: None, ..granted[0].1.clone() },
+		);
+	});
+}
