@@ -1,6 +1,7 @@
 // A local consortium: the four validators of the `local` chain (Alice, Bob, Charlie and Dave, one
 // per organization) on loopback ports, each with its own base path, its own keystore and a fixed
-// node key, so that their peer ids are the ones the chain authorizes at genesis.
+// node key, so that their peer ids are the ones the chain authorizes at genesis. The chain is the
+// node's own `local`, or a spec file made from it (another release's runtime at genesis).
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { ApiPromise, WsProvider } from '@polkadot/api';
@@ -15,9 +16,9 @@ export const VALIDATORS = [
 ];
 
 /** Put a validator's Aura (sr25519) and GRANDPA (ed25519) keys into its keystore. */
-async function insertKeys(v, basePath) {
+async function insertKeys(v, basePath, chain) {
   for (const [scheme, type] of [['Sr25519', 'aura'], ['Ed25519', 'gran']]) {
-    const { code, output } = await runNode(['key', 'insert', '--base-path', basePath, '--chain', 'local',
+    const { code, output } = await runNode(['key', 'insert', '--base-path', basePath, '--chain', chain,
       '--scheme', scheme, '--suri', v.seed, '--key-type', type]);
     if (code !== 0) throw new Error(`key insert failed for ${v.name}: ${output}`);
   }
@@ -25,11 +26,13 @@ async function insertKeys(v, basePath) {
 
 /**
  * Start the four validators under `root` (a directory), P2P ports from `p2pBase`, RPC ports from
- * `rpcBase`. `archive`: the names of the validators that keep the state of every block
- * (`--state-pruning archive`, as the node an audit service follows must; none by default). Returns
- * { nodes, stopAll }; each node has start(), kill(signal), rpcUrl, logs().
+ * `rpcBase`. `chain`: `local`, or the path of a chain spec of the same validators (the keystores
+ * are made for it: a keystore lives under the chain's id). `archive`: the names of the validators
+ * that keep the state of every block (`--state-pruning archive`, as the node an audit service
+ * follows must; none by default). Returns { nodes, chain, stopAll }; each node has start(),
+ * kill(signal), rpcUrl, logs().
  */
-export async function startNetwork({ root, p2pBase = 30333, rpcBase = 9944, archive = [], log = () => {} }) {
+export async function startNetwork({ root, chain = 'local', p2pBase = 30333, rpcBase = 9944, archive = [], log = () => {} }) {
   const nodes = VALIDATORS.map((v, i) => ({
     ...v,
     basePath: `${root}/${v.name}`,
@@ -41,11 +44,11 @@ export async function startNetwork({ root, p2pBase = 30333, rpcBase = 9944, arch
   const bootnodes = nodes.map((n) => `/ip4/127.0.0.1/tcp/${n.p2pPort}/p2p/${n.peerId}`);
   for (const n of nodes) {
     mkdirSync(n.basePath, { recursive: true });
-    await insertKeys(n, n.basePath);
+    await insertKeys(n, n.basePath, chain);
     let output = '';
     n.logs = () => output;
     n.start = () => {
-      const args = ['--chain', 'local', '--validator', '--name', n.name, '--base-path', n.basePath,
+      const args = ['--chain', chain, '--validator', '--name', n.name, '--base-path', n.basePath,
         '--node-key', n.nodeKey, '--rpc-port', String(n.rpcPort),
         '--no-prometheus', '--no-telemetry', '--no-mdns', '--listen-addr', `/ip4/127.0.0.1/tcp/${n.p2pPort}`,
         '--bootnodes', ...bootnodes.filter((b) => !b.endsWith(n.peerId))];
@@ -68,7 +71,7 @@ export async function startNetwork({ root, p2pBase = 30333, rpcBase = 9944, arch
     n.start();
   }
   const stopAll = async () => { await Promise.all(nodes.map((n) => n.kill('SIGINT'))); };
-  return { nodes, stopAll };
+  return { nodes, chain, stopAll };
 }
 
 /** A JSON-RPC call over a short-lived WebSocket (for nodes that come and go). */
