@@ -25,9 +25,9 @@
 //! (recorded by the [`NoteSigner`] transaction extension).
 //!
 //! ## Storage
-//! - [`Consents`]: (patient, id) → [`Consent`] (grantee, signer, deposit); [`AccessIndex`]:
-//!   (patient, [`IndexKey`]) → the [`Terms`] of the consents to a practitioner, or to an
-//!   organization and its roles. The access decision reads two index items (the accessor's own
+//! - [`Consents`]: (patient, id) → [`Consent`] (grantee, signer, deposit, grant time);
+//!   [`AccessIndex`]: (patient, [`IndexKey`]) → the [`Terms`] of the consents to a practitioner,
+//!   or to an organization and its roles. The access decision reads two index items (the accessor's own
 //!   and its organization's), never a consent one by one, so its cost does not grow with the
 //!   number of consents a patient holds nor with the accessor's roles;
 //! - [`DenyRules`]: patient → bounded list of rules;
@@ -88,7 +88,7 @@ pub mod pallet {
 	/// The in-code storage version.
 	/// 2: sets are stored as lists of names; no chain ran version 1 in production, so there is
 	/// no migration. 4: a consent keeps when it was granted ([`migrations::v4`]).
-	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(4);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(4);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
