@@ -7,7 +7,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
 CARGO_FLAGS=(--release --locked --workspace --features runtime-benchmarks)
 NODE_BIN="$CARGO_TARGET_DIR/release/consent-node"
 
-say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+say() { printf '\033[1m==> %s %s\033[0m\n' "$(date +%T)" "$*"; }
 export WASM_BUILD_WORKSPACE_HINT="$ROOT"
 # The fuzz targets (fuzz/): cargo-fuzz on a pinned nightly, with a build cache of their own.
 FUZZ_TOOLCHAIN=nightly-2026-05-20

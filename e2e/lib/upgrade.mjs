@@ -26,19 +26,30 @@ export function readRuntime(path) {
 
 /**
  * The previous and next releases' runtimes, from CONSENT_RUNTIME_PREVIOUS and
- * CONSENT_RUNTIME_NEXT. Without them the upgrade cannot be tested, and a test that passes without
- * testing it would say it was: throw.
+ * CONSENT_RUNTIME_NEXT, and the next one built with its `TryRuntime` API (CONSENT_RUNTIME_NEXT_TRY,
+ * `scripts/build-runtime --try-runtime`), which `consent-node try-runtime` runs against the live
+ * state before the council votes. Without them the upgrade cannot be tested, and a test that
+ * passes without testing it would say it was: throw.
  */
 export function runtimesFromEnv() {
-  const names = ['CONSENT_RUNTIME_PREVIOUS', 'CONSENT_RUNTIME_NEXT'];
+  const names = ['CONSENT_RUNTIME_PREVIOUS', 'CONSENT_RUNTIME_NEXT', 'CONSENT_RUNTIME_NEXT_TRY'];
   const missing = names.filter((name) => !process.env[name]);
   if (missing.length > 0) {
-    throw new Error(`${missing.join(' and ')} not set: run the network test through scripts/test, which builds `
-      + 'both runtimes, or set both to the paths of *.compact.compressed.wasm files that scripts/build-runtime printed '
-      + '(each with its .blake2_256 next to it)');
+    throw new Error(`${missing.join(', ')} not set: run the network test through scripts/test, which builds `
+      + 'the runtimes, or set them to the paths of *.compact.compressed.wasm files that scripts/build-runtime printed '
+      + '(each with its .blake2_256 next to it; the last one built with --try-runtime)');
   }
-  const [previous, next] = names.map((name) => readRuntime(process.env[name]));
-  return { previous, next };
+  const [previous, next, nextTry] = names.map((name) => readRuntime(process.env[name]));
+  return { previous, next, nextTry };
+}
+
+/**
+ * `consent-node try-runtime <command> --uri <url> --runtime <path> [--at <hash>]`: the candidate
+ * runtime against the live state. Resolves {code, stdout, output}; `output` holds the logs too.
+ */
+export function tryRuntime(command, { url, runtime, at }) {
+  const args = ['try-runtime', command, '--uri', url, '--runtime', runtime, ...(at ? ['--at', at] : [])];
+  return runNode(args, { timeoutMs: 300_000 });
 }
 
 /**

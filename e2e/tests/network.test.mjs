@@ -13,11 +13,13 @@ import { Keyring } from '@polkadot/keyring';
 import { u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { startNetwork, untilReady, until, heights, call, connect } from '../lib/network.mjs';
-import { freePort, sleep, submitInBlock, eventsOf } from '../lib/node.mjs';
+import { freePort, sleep, submitInBlock, submitFinalized, eventsOf } from '../lib/node.mjs';
 import { runtimesFromEnv, chainSpecWithRuntime, storageVersion, snapshotState, watchHeights, longestStall,
-  submitWatchingStatus, eventsOfBlock } from '../lib/upgrade.mjs';
+  submitWatchingStatus, eventsOfBlock, tryRuntime } from '../lib/upgrade.mjs';
 
 const say = (msg) => process.stdout.write(`# ${new Date().toISOString().slice(11, 19)} ${msg}\n`);
+/** What a `consent-node try-runtime` run printed, a line at a time. */
+const sayEach = (what, text) => text.trim().split('\n').forEach((line) => say(`${what}: ${line}`));
 let root;
 let net;
 let api;
@@ -203,6 +205,26 @@ test('the council upgrades the runtime live: the state is kept, consents migrate
   }
   assert.equal(versionBefore, 3, 'the previous runtime stores consents at version 3');
 
+  // Before anyone votes, as a member would: the candidate's migrations, with their pre- and
+  // post-upgrade checks and every pallet's try_state, on this very state, in memory.
+  const node0 = net.nodes[0].rpcUrl;
+  const tried = await tryRuntime('on-runtime-upgrade', { url: node0, runtime: runtimes.nextTry.path, at: snapshotHead.hash.toHex() });
+  sayEach('try-runtime on-runtime-upgrade', tried.stdout);
+  assert.equal(tried.code, 0, `try-runtime on-runtime-upgrade passes:\n${tried.output.slice(-4000)}`);
+  const [, specFrom, specTo] = tried.stdout.match(/spec (\d+); candidate: \S+ spec (\d+)/) ?? [];
+  assert.equal(Number(specFrom), specBefore, 'tried on the running spec');
+  assert.ok(Number(specTo) > specBefore, `the candidate's spec ${specTo} is later`);
+  const downloaded = Number(tried.stdout.match(/state downloaded: (\d+) keys/)?.[1]);
+  const suiteKeys = Object.values(before.storage).reduce((n, entries) => n + Object.keys(entries).length, 0);
+  assert.ok(downloaded > suiteKeys, `the whole state downloaded: ${downloaded} keys, ${suiteKeys} of them the suite's`);
+  const written = Number(tried.stdout.match(/(\d+) keys written/)?.[1]);
+  assert.ok(written >= count('consent.consents') + 1, `every consent and the storage version rewritten: ${written} keys`);
+  assert.match(tried.stdout, /a second run changed nothing/);
+  // The production runtime has no TryRuntime API: refused, and said why.
+  const plain = await tryRuntime('on-runtime-upgrade', { url: node0, runtime: runtimes.next.path });
+  assert.notEqual(plain.code, 0, 'the production runtime cannot be tried');
+  assert.match(plain.output, /no TryRuntime API: build it with `scripts\/build-runtime --try-runtime`/);
+
   // From before the authorization to ten blocks after the upgrade, every node's heights, each second.
   const watch = await watchHeights(net.nodes);
   try {
@@ -291,8 +313,9 @@ test('the council upgrades the runtime live: the state is kept, consents migrate
     assert.deepEqual(decidedAfter, decidedBefore, 'the old consent and the session decide as before');
     say(`checkAccess for the old consent: ${JSON.stringify(decidedAfter.rpc)} (runtime API ${JSON.stringify(decidedAfter.runtimeApi)})`);
 
-    // The new runtime at work: a new consent keeps the time of the block that granted it.
-    const { events: grantEvents, blockHash } = await submitInBlock(api,
+    // The new runtime at work: a new consent keeps the time of the block that granted it
+    // (finalized: the block is executed again below, and a fork's state is pruned).
+    const { events: grantEvents, blockHash } = await submitFinalized(api,
       api.tx.consent.grantConsent({ Practitioner: ferdie.address }, scope('VitalSigns'), [], null, null), eve);
     const newId = consentIdOf(grantEvents);
     const at = await api.at(blockHash);
@@ -304,6 +327,20 @@ test('the council upgrades the runtime live: the state is kept, consents migrate
     assert.deepEqual(await call(net.nodes[0].rpcUrl, 'consent_checkAccess', [{ ...permitQuery, category: 'VitalSigns' }, null]),
       { Permit: { Consent: newId } });
     say(`a new consent ${newId} granted at ${new Date(consent.grantedAt).toISOString()}`);
+
+    // The block that granted it, executed again by the candidate on its parent's state: the same
+    // state root, signatures checked, every pallet's try_state and every item's decode after it.
+    const reExecuted = await tryRuntime('execute-block', { url: node0, runtime: runtimes.nextTry.path, at: blockHash.toHex() });
+    sayEach('try-runtime execute-block', reExecuted.stdout);
+    assert.equal(reExecuted.code, 0, `try-runtime execute-block passes:\n${reExecuted.output.slice(-4000)}`);
+    const inBlock = (await api.rpc.chain.getBlock(blockHash)).block.extrinsics.length;
+    assert.ok(inBlock >= 2, `the timestamp and the grant: ${inBlock} extrinsics`);
+    assert.equal(Number(reExecuted.stdout.match(/(\d+) extrinsics/)?.[1]), inBlock, 'every extrinsic of the block executed');
+    assert.match(reExecuted.stdout, /state root 0x[0-9a-f]{64} equals the block's/);
+    // Tried again on the upgraded chain, the same runtime is refused: set_code would refuse it.
+    const again = await tryRuntime('on-runtime-upgrade', { url: node0, runtime: runtimes.nextTry.path });
+    assert.notEqual(again.code, 0, 'no upgrade to the running spec');
+    assert.match(again.output, new RegExp(`spec_version ${specAfter} is not above the chain's ${specAfter}`));
 
     await until('ten blocks past the upgrade on every node',
       () => net.nodes.every((_, i) => (watch.latest(i)?.best ?? 0) >= upgradeBlock + 10), { timeoutMs: 180_000 });

@@ -33,6 +33,9 @@ pub enum Subcommand {
 	#[command(subcommand)]
 	Benchmark(frame_benchmarking_cli::BenchmarkCmd),
 
+	/// Try a candidate runtime against a live chain's state: its migrations, or a block.
+	TryRuntime(crate::try_runtime::TryRuntimeCmd),
+
 	/// Db meta columns information.
 	ChainInfo(sc_cli::ChainInfoCmd),
 }

@@ -132,6 +132,7 @@ pub fn run() -> sc_cli::Result<()> {
 				),
 			})
 		},
+		Some(Subcommand::TryRuntime(cmd)) => cmd.run(),
 		Some(Subcommand::ChainInfo(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.sync_run(|config| cmd.run::<Block>(&config))
