@@ -67,6 +67,8 @@ async function councilMotion(api, call, proposer, voters, threshold) {
 
 /** The pallets whose every storage item the upgrade must keep, by their names in the client. */
 const SUITE = ['consent', 'records', 'breakGlass', 'registry', 'enrolment', 'consortium'];
+/** The same pallets by their names in the runtime. */
+const SUITE_RUNTIME_NAMES = ['Consent', 'Records', 'BreakGlass', 'Registry', 'Enrolment', 'Consortium'];
 /** Items of other pallets that hold the suite's deposits and delegations. */
 const SUITE_EXTRA = [['balances', 'holds'], ['proxy', 'proxies']];
 
@@ -220,6 +222,8 @@ test('the council upgrades the runtime live: the state is kept, consents migrate
   const written = Number(tried.stdout.match(/(\d+) keys written/)?.[1]);
   assert.ok(written >= count('consent.consents') + 1, `every consent and the storage version rewritten: ${written} keys`);
   assert.match(tried.stdout, /a second run changed nothing/);
+  // The runtime's own log says each of the suite's invariants was checked on the migrated state.
+  for (const pallet of SUITE_RUNTIME_NAMES) assert.match(tried.output, new RegExp(`Running "${pallet}" try-state checks`));
   // The production runtime has no TryRuntime API: refused, and said why.
   const plain = await tryRuntime('on-runtime-upgrade', { url: node0, runtime: runtimes.next.path });
   assert.notEqual(plain.code, 0, 'the production runtime cannot be tried');
@@ -337,6 +341,8 @@ test('the council upgrades the runtime live: the state is kept, consents migrate
     assert.ok(inBlock >= 2, `the timestamp and the grant: ${inBlock} extrinsics`);
     assert.equal(Number(reExecuted.stdout.match(/(\d+) extrinsics/)?.[1]), inBlock, 'every extrinsic of the block executed');
     assert.match(reExecuted.stdout, /state root 0x[0-9a-f]{64} equals the block's/);
+    assert.match(reExecuted.output, /try-runtime: executing block #\d+ \/ state root check: false \/ signature check: true/);
+    for (const pallet of SUITE_RUNTIME_NAMES) assert.match(reExecuted.output, new RegExp(`Running "${pallet}" try-state checks`));
     // Tried again on the upgraded chain, the same runtime is refused: set_code would refuse it.
     const again = await tryRuntime('on-runtime-upgrade', { url: node0, runtime: runtimes.nextTry.path });
     assert.notEqual(again.code, 0, 'no upgrade to the running spec');
