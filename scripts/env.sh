@@ -9,6 +9,9 @@ NODE_BIN="$CARGO_TARGET_DIR/release/consent-node"
 
 say() { printf '\033[1m==> %s %s\033[0m\n' "$(date +%T)" "$*"; }
 export WASM_BUILD_WORKSPACE_HINT="$ROOT"
+# frame-benchmarking-cli builds a second runtime wasm of its own (with cumulus and XCM) for
+# `benchmark storage --is-validate-block-mode`, a parachain measurement this chain never makes.
+export SKIP_FRAME_STORAGE_ACCESS_TEST_RUNTIME_WASM_BUILD=1
 # The fuzz targets (fuzz/): cargo-fuzz on a pinned nightly, with a build cache of their own.
 FUZZ_TOOLCHAIN=nightly-2026-05-20
 CARGO_FUZZ_VERSION=0.13.2

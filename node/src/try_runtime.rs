@@ -117,13 +117,12 @@ impl TryRuntimeCmd {
 				.build(&self.uri)
 				.await
 				.map_err(|e| format!("cannot connect to {}: {e}", self.uri))?;
+			let trial = Trial { rpc: &rpc, uri: &self.uri, code, candidate: &version };
 			match &self.command {
 				TryRuntimeSubcommand::OnRuntimeUpgrade { at } => {
-					on_runtime_upgrade(&rpc, &self.uri, code, &version, *at).await
+					on_runtime_upgrade(trial, *at).await
 				},
-				TryRuntimeSubcommand::ExecuteBlock { at } => {
-					execute_block(&rpc, &self.uri, code, &version, *at).await
-				},
+				TryRuntimeSubcommand::ExecuteBlock { at } => execute_block(trial, *at).await,
 			}
 		})
 	}
@@ -215,17 +214,20 @@ fn call(
 	result.map_err(|e| format!("{method} failed: {e}").into())
 }
 
+/// A candidate runtime and the chain it is tried against.
+struct Trial<'a> {
+	rpc: &'a WsClient,
+	uri: &'a str,
+	code: Vec<u8>,
+	candidate: &'a RuntimeVersion,
+}
+
 fn describe(v: &RuntimeVersion) -> String {
 	format!("{} spec {}", v.spec_name, v.spec_version)
 }
 
-async fn on_runtime_upgrade(
-	rpc: &WsClient,
-	uri: &str,
-	code: Vec<u8>,
-	candidate: &RuntimeVersion,
-	at: Option<H256>,
-) -> sc_cli::Result<()> {
+async fn on_runtime_upgrade(trial: Trial<'_>, at: Option<H256>) -> sc_cli::Result<()> {
+	let Trial { rpc, uri, code, candidate } = trial;
 	let at = finalized_or(rpc, at).await?;
 	let onchain = chain_version(rpc, at).await?;
 	println!("chain at {at:?}: {}; candidate: {}", describe(&onchain), describe(candidate));
@@ -317,13 +319,8 @@ async fn on_runtime_upgrade(
 	Ok(())
 }
 
-async fn execute_block(
-	rpc: &WsClient,
-	uri: &str,
-	code: Vec<u8>,
-	candidate: &RuntimeVersion,
-	at: Option<H256>,
-) -> sc_cli::Result<()> {
+async fn execute_block(trial: Trial<'_>, at: Option<H256>) -> sc_cli::Result<()> {
+	let Trial { rpc, uri, code, candidate } = trial;
 	let at = finalized_or(rpc, at).await?;
 	let block: Option<SignedBlock<Block>> = rpc
 		.request("chain_getBlock", rpc_params![at])
@@ -369,7 +366,7 @@ async fn execute_block(
 		.await
 		.map_err(|e| format!("state_getStorage :code at {parent:?}: {e}"))?;
 	let state_version = candidate.state_version();
-	let ext = state_with_code(uri, parent, code.clone(), state_version).await?;
+	let ext = state_with_code(uri, parent, code, state_version).await?;
 	let executor = executor();
 	let mut overlay = OverlayedChanges::default();
 	// The state root is checked here, not in the runtime: the candidate's `:code` differs from
