@@ -88,11 +88,11 @@ enum UpgradeCheckSelect {
 	All,
 }
 
-/// The wire form of `frame_support::traits::TryStateSelect`, the variant used here.
+/// The wire form of `frame_support::traits::TryStateSelect`, the variant used here (its index is
+/// the runtime's).
 #[derive(Encode)]
 enum TryStateSelect {
-	#[allow(dead_code)]
-	None,
+	#[codec(index = 1)]
 	All,
 }
 
