@@ -12,11 +12,14 @@ export WASM_BUILD_WORKSPACE_HINT="$ROOT"
 # frame-benchmarking-cli builds a second runtime wasm of its own (with cumulus and XCM) for
 # `benchmark storage --is-validate-block-mode`, a parachain measurement this chain never makes.
 export SKIP_FRAME_STORAGE_ACCESS_TEST_RUNTIME_WASM_BUILD=1
-# The host's C and C++ (binaryen inside substrate-wasm-builder, OpenSSL, jemalloc, SQLite) compiled
-# by clang, which scripts/setup installs: binaryen's C++ compiles in about half the time g++ takes,
-# the largest unit of a cold build. The runtime wasm does not depend on it (rustc makes it).
+# The node's C and C++ (binaryen inside substrate-wasm-builder, jemalloc, SQLite) compiled by clang,
+# which scripts/setup installs: binaryen's C++ compiles in about 60 % of g++'s time, and was the
+# largest unit of a cold build. (scripts/build-runtime keeps the production runtime's toolchain.)
 export CC_x86_64_unknown_linux_gnu="${CC_x86_64_unknown_linux_gnu:-clang}"
 export CXX_x86_64_unknown_linux_gnu="${CXX_x86_64_unknown_linux_gnu:-clang++}"
+# The node links Debian's OpenSSL (libssl3, kept patched by apt; the images have it) instead of
+# building OpenSSL from source for litep2p's WebRTC (openssl-sys `vendored`): 3 min of a cold build.
+export OPENSSL_NO_VENDOR="${OPENSSL_NO_VENDOR:-1}"
 # The fuzz targets (fuzz/): cargo-fuzz on a pinned nightly, with a build cache of their own.
 FUZZ_TOOLCHAIN=nightly-2026-05-20
 CARGO_FUZZ_VERSION=0.13.2
