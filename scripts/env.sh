@@ -13,8 +13,8 @@ export WASM_BUILD_WORKSPACE_HINT="$ROOT"
 # `benchmark storage --is-validate-block-mode`, a parachain measurement this chain never makes.
 export SKIP_FRAME_STORAGE_ACCESS_TEST_RUNTIME_WASM_BUILD=1
 # The node's C and C++ (binaryen inside substrate-wasm-builder, jemalloc, SQLite) compiled by clang,
-# which scripts/setup installs: binaryen's C++ took 8 min 49 s of a cold build against g++'s 12 min 16 s, the
-# largest unit of a cold build. (scripts/build-runtime keeps the production runtime's toolchain.)
+# which scripts/setup installs: binaryen, the largest unit of a cold build, takes 8 min 49 s with
+# clang, 12 min 16 s with g++. (scripts/build-runtime keeps the production runtime's toolchain.)
 export CC_x86_64_unknown_linux_gnu="${CC_x86_64_unknown_linux_gnu:-clang}"
 export CXX_x86_64_unknown_linux_gnu="${CXX_x86_64_unknown_linux_gnu:-clang++}"
 # The node links Debian's OpenSSL (libssl3, kept patched by apt; the images have it) instead of
