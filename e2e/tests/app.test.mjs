@@ -44,6 +44,7 @@ const isoDay = (ms) => {
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 };
 const dayWords = (ms) => new Date(ms).toLocaleDateString('en-US', { day: 'numeric', month: 'short', year: 'numeric' });
+const dateTimeWords = (ms) => new Date(ms).toLocaleString('en-US', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' });
 const walletAccounts = () => [
   { pair: patient, name: 'Test patient' },
   { pair: bob, name: 'Test clinician' },
@@ -178,6 +179,9 @@ test('a patient grants through the form and the clinician\'s screen shows the pe
   const [consent] = await rpc(node.api, 'consent_consentsOf', [patient.address, null]);
   assert.deepEqual([consent.categories, consent.actions, consent.purposes], [['LabResults'], ['Read'], ['TREAT']]);
   assert.deepEqual(await check('LabResults'), { Permit: { Consent: consent.id } });
+  // When it was granted: the block time the chain stored with it.
+  const grantedAt = (await node.api.query.consent.consents(patient.address, consent.id)).unwrap().grantedAt.unwrap().toNumber();
+  await waitForText(await section(page, 'Your consents'), `Consent #${consent.id} · granted ${dateTimeWords(grantedAt)}`);
   assert.equal((await node.api.query.system.account(patient.address)).data.free.toBigInt(), 0n, 'still no token: the call was free');
   await screenshot(page, 'patient-consent-desktop');
   assert.deepEqual(await accessibilityViolations(page), [], 'the patient screen meets WCAG 2.1 AA (axe-core)');

@@ -36,6 +36,12 @@ interface ConsentView {
 }
 
 
+/** " · granted Dec 1, 2026, 02:04 by your guardian Carol": when (if the chain kept it) and by whom. */
+function grantedWords(at: number | null, by: string | null): string {
+  if (at === null && !by) return '';
+  return ` · granted${at === null ? '' : ` ${dateTimeWords(at)}`}${by ? ` by your guardian ${chain.nameOf(by)}` : ''}`;
+}
+
 interface RecordView {
   id: string;
   category: string | null;
@@ -360,8 +366,10 @@ export function patientView(): View {
       replace(rulePurposesBox, rulePurposes.el);
     }
 
-    const [consentViews, sessions, records, openReqs, ruleData, policy, proxies, enrolment, account] = await Promise.all([
+    const [consentViews, stored, sessions, records, openReqs, ruleData, policy, proxies, enrolment, account] = await Promise.all([
       chain.rpc<ConsentView[]>('consent_consentsOf', [who, null]),
+      // When each was granted: the stored consent keeps it (the view of its terms does not).
+      api.query.consent.consents.entries(who),
       chain.rpc<SessionView[]>('breakGlass_sessionsOf', [who, null]),
       chain.rpc<RecordView[]>('records_of', [who, null, 100, null]),
       api.query.consent.openRequests.entries(who),
@@ -391,10 +399,16 @@ export function patientView(): View {
     ));
 
     // Consents
+    const grantedAt = new Map(
+      stored.map(([key, value]) => {
+        const at = lowerKeys((value as unknown as Codec).toJSON()).grantedat;
+        return [Number(key.args[1].toString()), typeof at === 'number' ? at : null];
+      }),
+    );
     const names = `${chain.names.size}:${settings.actFor ?? ''}`;
     keyed(
       consentList,
-      consentViews.map((c) => ({ key: String(c.id), sig: JSON.stringify(c) + names, render: () => {
+      consentViews.map((c) => ({ key: String(c.id), sig: JSON.stringify(c) + (grantedAt.get(c.id) ?? '') + names, render: () => {
             const now = Date.now();
             const state = c.active ? badge('In force', 'ok') : c.start > now ? badge('Not started yet', 'info') : badge('Ended', 'warn');
             return h(
@@ -406,7 +420,7 @@ export function patientView(): View {
                 { class: 'meta' },
                 state,
                 ` Consent #${c.id}`,
-                c.granted_by ? ` · granted by your guardian ${chain.nameOf(c.granted_by)}` : '',
+                grantedWords(grantedAt.get(c.id) ?? null, c.granted_by),
               ),
               h(
                 'div',
